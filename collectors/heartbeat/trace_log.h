@@ -1,0 +1,45 @@
+// The trace-log heartbeat source: the PTA agent writes a trace file
+// (AzureADConnectAuthenticationAgent_<GUID>.log) under its Trace directory
+// and keeps appending to it while it runs, so the newest file's last write
+// time is a sign of life. Portable file I/O (std::filesystem) plus pure
+// helpers, so no OS backend split is needed.
+// Thread-safety: free functions without shared state.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <regex>
+#include <string>
+#include <variant>
+
+#include "exporter/status.h"
+
+namespace entra_pta::heartbeat {
+
+// Replaces %NAME% with the value `lookup` returns for NAME (Windows-style
+// environment references such as %ProgramData%). References `lookup` cannot
+// resolve are left as written, so the resulting path names them in errors.
+std::string ExpandEnvironmentReferences(
+    const std::string& text,
+    const std::function<std::optional<std::string>(const std::string&)>& lookup);
+
+// The same, looking names up in this process' environment.
+std::string ExpandEnvironmentReferences(const std::string& text);
+
+struct TraceFile {
+  std::string path;  // UTF-8
+  std::chrono::system_clock::time_point last_write;
+};
+
+struct NoTraceFile {};  // The directory exists but holds no matching file.
+
+using NewestTraceFileResult = std::variant<TraceFile, NoTraceFile, Status>;
+
+// Finds the file in `directory` (not recursive) whose name matches
+// `name_pattern` and whose last write time is the newest. A missing or
+// unreadable directory is an error Status saying so.
+NewestTraceFileResult FindNewestTraceFile(const std::string& directory,
+                                          const std::regex& name_pattern);
+
+}  // namespace entra_pta::heartbeat

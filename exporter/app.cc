@@ -1,0 +1,350 @@
+#include "exporter/app.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "exporter/build_info.h"
+#include "exporter/duration.h"
+#include "exporter/http_server.h"
+#include "exporter/metric_builder.h"
+
+namespace entra_pta {
+namespace {
+
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+extern "C" void OnStopSignal(int signal) { g_stop_signal = signal; }
+
+struct FlagSpec {
+  std::string name;
+  std::optional<std::string> Flags::*field;
+};
+
+const std::vector<FlagSpec>& ValueFlags() {
+  static const std::vector<FlagSpec> specs = {
+      {"--config.file", &Flags::config_file},
+      {"--config.check", &Flags::config_check},
+      {"--web.listen-address", &Flags::listen_address},
+      {"--web.config.file", &Flags::web_config_file},
+      {"--log.level", &Flags::log_level},
+      {"--log.format", &Flags::log_format},
+      {"--collectors.enabled", &Flags::collectors_enabled},
+  };
+  return specs;
+}
+
+prometheus::MetricFamily BuildInfoFamily() {
+  auto family = GaugeFamily(
+      "entra_pta_exporter_build_info",
+      "A metric with a constant 1 value labelled by the exporter's version, "
+      "revision and compiler.");
+  AddSample(family,
+            {{"version", build::kVersion},
+             {"revision", build::kRevision},
+             {"compiler", build::kCompiler}},
+            1);
+  return family;
+}
+
+std::string FormatAgo(std::chrono::system_clock::time_point t,
+                      std::chrono::system_clock::time_point now) {
+  auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(now - t);
+  if (ago.count() < 1000) return "just now";
+  return FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(ago)) +
+         " ago";
+}
+
+}  // namespace
+
+Flags ParseFlags(const std::vector<std::string>& args) {
+  Flags flags;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      flags.help = true;
+      continue;
+    }
+    if (arg == "--version") {
+      flags.version = true;
+      continue;
+    }
+    std::string name = arg;
+    std::optional<std::string> value;
+    if (std::size_t eq = arg.find('='); eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    }
+    const FlagSpec* spec = nullptr;
+    for (const FlagSpec& candidate : ValueFlags()) {
+      if (candidate.name == name) spec = &candidate;
+    }
+    if (spec == nullptr) {
+      throw FlagError("unknown flag " + name + " (see --help)");
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) throw FlagError("flag " + name + " needs a value");
+      value = args[++i];
+    }
+    flags.*(spec->field) = *value;
+  }
+  return flags;
+}
+
+std::string UsageText() {
+  return R"(usage: entra_pta_exporter [flags]
+
+Prometheus exporter for Microsoft Entra ID Pass-through Authentication agents.
+
+Flags:
+  --config.file=FILE          YAML configuration (default: built-in defaults)
+  --config.check=FILE         validate FILE, print the result, exit 0 (valid) or 2
+  --web.listen-address=ADDR   address to listen on (default ":9847")
+  --web.config.file=FILE      exporter-toolkit web config (TLS); see docs
+  --log.level=LEVEL           debug, info, warn or error (default info)
+  --log.format=FORMAT         logfmt or json (default logfmt)
+  --collectors.enabled=LIST   comma-separated collectors to run, replacing the
+                              enabled set from the config
+  --version                   print version information and exit
+  --help                      print this help and exit
+
+Flags override the configuration file. Exit status 2 means a configuration
+or flag error; the message names file:line:column.
+)";
+}
+
+std::string VersionText() {
+  return std::string("entra_pta_exporter, version ") + build::kVersion +
+         " (revision: " + build::kRevision + ")\n  compiler: " +
+         build::kCompiler + "\n";
+}
+
+std::string VersionJson() {
+  nlohmann::ordered_json j;
+  j["version"] = build::kVersion;
+  j["revision"] = build::kRevision;
+  j["compiler"] = build::kCompiler;
+  return j.dump() + "\n";
+}
+
+Startup PrepareStartup(const Flags& flags, const std::vector<CollectorEntry>& table,
+                       const CollectorDeps& deps) {
+  Startup startup;
+  const std::vector<std::string> names = CollectorNames(table);
+  startup.config = flags.config_file ? LoadConfigFile(*flags.config_file, names)
+                                     : ParseConfig("", "", names);
+  Config& config = startup.config;
+  if (flags.listen_address) {
+    if (!ParseListenAddress(*flags.listen_address)) {
+      throw FlagError("--web.listen-address: invalid address \"" +
+                      *flags.listen_address +
+                      "\" (use host:port, e.g. :9847 or 127.0.0.1:9847)");
+    }
+    config.web.listen_address = *flags.listen_address;
+  }
+  if (flags.web_config_file) config.web.config_file = *flags.web_config_file;
+  if (flags.log_level) {
+    auto level = ParseLogLevel(*flags.log_level);
+    if (!level) {
+      throw FlagError("--log.level: invalid level \"" + *flags.log_level +
+                      "\" (use debug, info, warn or error)");
+    }
+    config.log.level = *level;
+  }
+  if (flags.log_format) {
+    auto format = ParseLogFormat(*flags.log_format);
+    if (!format) {
+      throw FlagError("--log.format: invalid format \"" + *flags.log_format +
+                      "\" (use logfmt or json)");
+    }
+    config.log.format = *format;
+  }
+  std::optional<std::vector<std::string>> enabled;
+  if (flags.collectors_enabled) {
+    enabled = ParseEnabledList(*flags.collectors_enabled, table);
+  }
+  startup.collectors = BuildCollectors(table, config, enabled, deps);
+  return startup;
+}
+
+int CheckConfig(const std::string& path, const std::vector<CollectorEntry>& table,
+                std::ostream& out, std::ostream& err) {
+  SystemClock clock;
+  Flags flags;
+  flags.config_file = path;
+  try {
+    PrepareStartup(flags, table, CollectorDeps{clock});
+  } catch (const ConfigError& e) {
+    err << e.what() << "\n";
+    return kExitConfigError;
+  }
+  out << path << ": OK\n";
+  return kExitOk;
+}
+
+std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
+                            const std::vector<CollectorSummary>& summaries,
+                            const std::string& listen_address) {
+  const auto now = std::chrono::system_clock::now();
+  std::ostringstream html;
+  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<title>Entra PTA Exporter</title><style>"
+          "body{font-family:sans-serif;margin:2em;max-width:70em}"
+          "table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+          "padding:.3em .6em;text-align:left;vertical-align:top}"
+          ".ok{color:#1a7f37}.fail{color:#cf222e}.wait{color:#666}"
+          "</style></head><body>\n<h1>Entra PTA Exporter</h1>\n"
+          "<p>Prometheus exporter for Microsoft Entra ID Pass-through "
+          "Authentication agents. Version "
+       << HtmlEscape(build::kVersion) << " (revision "
+       << HtmlEscape(build::kRevision) << "), listening on "
+       << HtmlEscape(listen_address)
+       << ".</p>\n<ul><li><a href=\"/metrics\">/metrics</a> &mdash; the "
+          "metrics</li><li><a href=\"/health\">/health</a> &mdash; 200 while "
+          "serving</li><li><a href=\"/version\">/version</a> &mdash; build "
+          "information (JSON)</li></ul>\n<h2>Collectors</h2>\n"
+          "<table><tr><th>Collector</th><th>What it answers</th>"
+          "<th>Last scrape</th><th>Details</th></tr>\n";
+  for (const CollectorEntry& entry : table) {
+    const CollectorSummary* summary = nullptr;
+    for (const auto& s : summaries) {
+      if (s.name == entry.name) summary = &s;
+    }
+    html << "<tr><td>" << HtmlEscape(entry.name) << "</td><td>"
+         << HtmlEscape(entry.description) << "</td>";
+    if (summary == nullptr) {
+      html << "<td class=\"wait\">disabled</td><td>Enable it with "
+              "collectors."
+           << HtmlEscape(entry.name) << ".enabled: true</td>";
+    } else if (!summary->has_run) {
+      html << "<td class=\"wait\">not run yet</td><td>Runs on the next "
+              "scrape of /metrics.</td>";
+    } else if (summary->success) {
+      html << "<td class=\"ok\">OK</td><td>Finished in "
+           << HtmlEscape(std::to_string(summary->duration_seconds)) << " s, "
+           << HtmlEscape(FormatAgo(summary->finished_at, now)) << ".</td>";
+    } else {
+      html << "<td class=\"fail\">"
+           << (summary->timed_out ? "timed out" : "failed") << "</td><td>"
+           << HtmlEscape(summary->error) << " ("
+           << HtmlEscape(FormatAgo(summary->finished_at, now)) << ")</td>";
+    }
+    html << "</tr>\n";
+  }
+  html << "</table>\n</body></html>\n";
+  return html.str();
+}
+
+int ExporterMain(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const std::vector<CollectorEntry>& table = DefaultCollectorTable();
+  Flags flags;
+  try {
+    flags = ParseFlags(args);
+  } catch (const FlagError& e) {
+    std::cerr << "entra_pta_exporter: " << e.what() << "\n";
+    return kExitConfigError;
+  }
+  if (flags.help) {
+    std::cout << UsageText();
+    return kExitOk;
+  }
+  if (flags.version) {
+    std::cout << VersionText();
+    return kExitOk;
+  }
+  if (flags.config_check) {
+    return CheckConfig(*flags.config_check, table, std::cout, std::cerr);
+  }
+
+  SystemClock clock;
+  Logger logger(std::cerr, clock);
+  Startup startup;
+  try {
+    startup = PrepareStartup(flags, table, CollectorDeps{clock});
+  } catch (const ConfigError& e) {
+    std::cerr << e.what() << "\n";
+    return kExitConfigError;
+  } catch (const FlagError& e) {
+    std::cerr << "entra_pta_exporter: " << e.what() << "\n";
+    return kExitConfigError;
+  }
+  const Config& config = startup.config;
+  logger.SetLevel(config.log.level);
+  logger.SetFormat(config.log.format);
+  if (!config.web.config_file.empty()) {
+    logger.Error("web config files (TLS, basic auth) are not supported by this "
+                 "version; remove --web.config.file / web.config_file",
+                 {{"file", config.web.config_file}});
+    return kExitConfigError;
+  }
+
+  std::string enabled_names;
+  for (const auto& c : startup.collectors) {
+    enabled_names += (enabled_names.empty() ? "" : ",") + c.name;
+  }
+  logger.Info("starting entra_pta_exporter",
+              {{"version", build::kVersion},
+               {"revision", build::kRevision},
+               {"config", config.file.empty() ? "(defaults)" : config.file},
+               {"collectors", enabled_names}});
+
+  ScrapeRunner runner(std::move(startup.collectors), logger, clock);
+  const ScrapeSettings scrape_settings = config.scrape;
+  prometheus::TextSerializer serializer;
+  HttpServer::Handlers handlers;
+  handlers.metrics = [&](std::optional<double> header_seconds) {
+    std::vector<prometheus::MetricFamily> families =
+        runner.Scrape(ScrapeBudget(header_seconds, scrape_settings));
+    families.push_back(BuildInfoFamily());
+    std::ostringstream body;
+    serializer.Serialize(body, families);
+    return body.str();
+  };
+  handlers.version_json = [] { return VersionJson(); };
+  const std::string listen_address = config.web.listen_address;
+  handlers.landing_page_html = [&] {
+    return LandingPageHtml(table, runner.Summaries(), listen_address);
+  };
+  HttpServer server(handlers, logger);
+
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  try {
+    server.Start(*ParseListenAddress(listen_address));
+  } catch (const std::exception& e) {
+    logger.Error("cannot start the HTTP server",
+                 {{"address", listen_address}, {"err", e.what()}});
+    return kExitFailure;
+  }
+  const ListenAddress bound = *ParseListenAddress(listen_address);
+  std::string host = bound.host.empty() ? "0.0.0.0" : bound.host;
+  if (bound.ipv6) host = "[" + host + "]";
+  // Tests start the exporter on port 0 and read the real port from here.
+  logger.Info("listening",
+              {{"address", host + ":" + std::to_string(server.port())}});
+
+  while (g_stop_signal == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  logger.Info("shutting down", {{"signal", std::to_string(g_stop_signal)}});
+  server.Stop();
+  if (!runner.WaitIdle(std::chrono::seconds(5))) {
+    // A collector is stuck in a system call; do not let process teardown
+    // race with its thread.
+    logger.Warn("a collector is still running; exiting without waiting");
+    std::fflush(nullptr);
+    std::_Exit(kExitOk);
+  }
+  logger.Info("stopped");
+  return kExitOk;
+}
+
+}  // namespace entra_pta

@@ -1,0 +1,63 @@
+// The exporter program: command-line flags (Prometheus exporter
+// conventions), config loading and checking, and the serve loop.
+// main() only calls ExporterMain; tests call the pieces.
+// Thread-safety: startup code, called from the main thread.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exporter/collector_table.h"
+#include "exporter/scrape_runner.h"
+
+namespace entra_pta {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitConfigError = 2;
+
+struct Flags {
+  std::optional<std::string> config_file;
+  std::optional<std::string> config_check;
+  std::optional<std::string> listen_address;
+  std::optional<std::string> web_config_file;
+  std::optional<std::string> log_level;
+  std::optional<std::string> log_format;
+  std::optional<std::string> collectors_enabled;
+  bool help = false;
+  bool version = false;
+};
+
+// Accepts --name=value and --name value. Throws FlagError.
+Flags ParseFlags(const std::vector<std::string>& args);
+
+std::string UsageText();
+std::string VersionText();
+std::string VersionJson();
+
+// Loads the config (or defaults when `flags.config_file` is unset), applies
+// flag overrides and builds the enabled collectors. Throws ConfigError or
+// FlagError.
+struct Startup {
+  Config config;
+  std::vector<ScrapeRunner::NamedCollector> collectors;
+};
+Startup PrepareStartup(const Flags& flags, const std::vector<CollectorEntry>& table,
+                       const CollectorDeps& deps);
+
+// `--config.check FILE`: prints "FILE: OK" and returns 0, or prints the
+// located error and returns 2.
+int CheckConfig(const std::string& path, const std::vector<CollectorEntry>& table,
+                std::ostream& out, std::ostream& err);
+
+// The landing page: links and, per collector, its last outcome in words.
+std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
+                            const std::vector<CollectorSummary>& summaries,
+                            const std::string& listen_address);
+
+// The whole program. Returns the process exit status.
+int ExporterMain(int argc, char** argv);
+
+}  // namespace entra_pta

@@ -1,0 +1,148 @@
+#include "exporter/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace entra_pta {
+namespace {
+
+bool IsIpv4(const std::string& host) {
+  int parts = 0;
+  std::size_t pos = 0;
+  while (pos <= host.size()) {
+    std::size_t dot = host.find('.', pos);
+    if (dot == std::string::npos) dot = host.size();
+    std::string_view part(host.data() + pos, dot - pos);
+    int value = -1;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (part.empty() || part.size() > 3 || ec != std::errc() ||
+        end != part.data() + part.size() || value > 255) {
+      return false;
+    }
+    ++parts;
+    pos = dot + 1;
+  }
+  return parts == 4;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) {
+    out += out.empty() ? "" : ", ";
+    out += name;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<ListenAddress> ParseListenAddress(const std::string& text) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  std::string port_text = text.substr(colon + 1);
+  ListenAddress out;
+  auto [end, ec] = std::from_chars(port_text.data(),
+                                   port_text.data() + port_text.size(), out.port);
+  if (port_text.empty() || ec != std::errc() ||
+      end != port_text.data() + port_text.size() || out.port < 0 ||
+      out.port > 65535) {
+    return std::nullopt;
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    std::string inner = host.substr(1, host.size() - 2);
+    if (inner.empty() ||
+        inner.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) {
+      return std::nullopt;
+    }
+    out.host = inner;
+    out.ipv6 = true;
+    return out;
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  if (!host.empty() && !IsIpv4(host)) return std::nullopt;
+  out.host = host;
+  return out;
+}
+
+Config ParseConfig(const std::string& yaml_text, const std::string& file_name,
+                   const std::vector<std::string>& collector_names) {
+  ConfigSection root = ParseConfigRoot(yaml_text, file_name);
+  Config config;
+  config.file = file_name;
+
+  if (auto web = root.Section("web")) {
+    if (auto address = web->String("listen_address")) {
+      if (!ParseListenAddress(*address)) {
+        web->Fail("listen_address",
+                  "web.listen_address: invalid address \"" + *address +
+                      "\" (use host:port, e.g. :9847 or 127.0.0.1:9847)");
+      }
+      config.web.listen_address = *address;
+    }
+    if (auto file = web->String("config_file")) config.web.config_file = *file;
+    web->RejectUnknownKeys();
+  }
+
+  if (auto log = root.Section("log")) {
+    if (auto level = log->String("level")) {
+      auto parsed = ParseLogLevel(*level);
+      if (!parsed) {
+        log->Fail("level", "log.level: invalid level \"" + *level +
+                               "\" (use debug, info, warn or error)");
+      }
+      config.log.level = *parsed;
+    }
+    if (auto format = log->String("format")) {
+      auto parsed = ParseLogFormat(*format);
+      if (!parsed) {
+        log->Fail("format", "log.format: invalid format \"" + *format +
+                                "\" (use logfmt or json)");
+      }
+      config.log.format = *parsed;
+    }
+    log->RejectUnknownKeys();
+  }
+
+  if (auto scrape = root.Section("scrape")) {
+    if (auto margin = scrape->Duration("timeout_margin")) {
+      config.scrape.timeout_margin = *margin;
+    }
+    if (auto max = scrape->Duration("max_timeout")) {
+      if (max->count() == 0) {
+        scrape->Fail("max_timeout", "scrape.max_timeout: must be greater than 0");
+      }
+      config.scrape.max_timeout = *max;
+    }
+    scrape->RejectUnknownKeys();
+  }
+
+  if (auto collectors = root.Section("collectors")) {
+    for (const std::string& name : collectors->Keys()) {
+      if (std::find(collector_names.begin(), collector_names.end(), name) ==
+          collector_names.end()) {
+        collectors->FailAtKey(name, "collectors: unknown collector \"" + name +
+                                   "\" (known: " + JoinNames(collector_names) +
+                                   ")");
+      }
+      config.collector_sections.emplace(name, *collectors->Section(name));
+    }
+  }
+
+  root.RejectUnknownKeys();
+  return config;
+}
+
+Config LoadConfigFile(const std::string& path,
+                      const std::vector<std::string>& collector_names) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path, 0, 0, "cannot read the configuration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path, 0, 0, "cannot read the configuration file");
+  return ParseConfig(text.str(), path, collector_names);
+}
+
+}  // namespace entra_pta

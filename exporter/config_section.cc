@@ -1,0 +1,214 @@
+#include "exporter/config_section.h"
+
+#include <regex>
+
+#include "exporter/duration.h"
+
+namespace entra_pta {
+namespace {
+
+std::string NodeKind(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "\"" + node.Scalar() + "\"";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return "nothing";
+  }
+  return "an unknown node";
+}
+
+// yaml-cpp marks are 0-based; a null value has no mark of its own (-1).
+bool HasPosition(const YAML::Mark& mark) { return mark.line >= 0; }
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file, int line, int column,
+                         std::string message)
+    : std::runtime_error(file + ":" + std::to_string(line) + ":" +
+                         std::to_string(column) + ": " + message),
+      file_(std::move(file)),
+      line_(line),
+      column_(column),
+      message_(std::move(message)) {}
+
+ConfigSection::ConfigSection(std::string file, std::string path)
+    : file_(std::move(file)), path_(std::move(path)) {
+  mark_.line = 0;
+  mark_.column = 0;
+}
+
+ConfigSection::ConfigSection(const YAML::Node& node, const YAML::Mark& key_mark,
+                             std::string file, std::string path)
+    : file_(std::move(file)), path_(std::move(path)), mark_(key_mark) {
+  if (HasPosition(node.Mark())) mark_ = node.Mark();
+  if (node.IsNull()) {
+    FailAt(key_mark, path_ + ": a value is required (a mapping of settings)");
+  }
+  if (!node.IsMap()) {
+    FailAt(mark_, path_ + ": expected a mapping, got " + NodeKind(node));
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const YAML::Node& key = it->first;
+    if (!key.IsScalar()) {
+      FailAt(key.Mark(), path_ + ": keys must be plain names");
+    }
+    for (const Entry& seen : entries_) {
+      if (seen.key == key.Scalar()) {
+        FailAt(key.Mark(), "duplicate key " + KeyPath(key.Scalar()) +
+                               " (first set at line " +
+                               std::to_string(seen.key_mark.line + 1) + ")");
+      }
+    }
+    entries_.push_back(Entry{key.Scalar(), key.Mark(), it->second});
+  }
+}
+
+std::string ConfigSection::KeyPath(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+void ConfigSection::FailAt(const YAML::Mark& mark,
+                           const std::string& message) const {
+  const YAML::Mark& where = HasPosition(mark) ? mark : mark_;
+  throw ConfigError(file_, where.line + 1, where.column + 1, message);
+}
+
+void ConfigSection::Fail(std::string_view key, const std::string& message) const {
+  const Entry* entry = Find(key);
+  if (entry == nullptr) FailAt(mark_, message);
+  FailAt(HasPosition(entry->value.Mark()) ? entry->value.Mark() : entry->key_mark,
+         message);
+}
+
+void ConfigSection::FailAtKey(std::string_view key,
+                              const std::string& message) const {
+  const Entry* entry = Find(key);
+  FailAt(entry == nullptr ? mark_ : entry->key_mark, message);
+}
+
+const ConfigSection::Entry* ConfigSection::Find(std::string_view key) const {
+  asked_.insert(std::string(key));
+  for (const Entry& entry : entries_) {
+    if (entry.key == key) {
+      used_.insert(entry.key);
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+const ConfigSection::Entry* ConfigSection::FindValue(std::string_view key) const {
+  const Entry* entry = Find(key);
+  if (entry == nullptr) return nullptr;
+  if (entry->value.IsNull()) {
+    // `key:` with nothing after it: report where the key is.
+    FailAt(entry->key_mark, KeyPath(key) + ": a value is required");
+  }
+  return entry;
+}
+
+std::string ConfigSection::Scalar(const Entry& entry,
+                                  std::string_view expected) const {
+  if (!entry.value.IsScalar()) {
+    Fail(entry.key, KeyPath(entry.key) + ": expected " + std::string(expected) +
+                        ", got " + NodeKind(entry.value));
+  }
+  return entry.value.Scalar();
+}
+
+std::optional<std::string> ConfigSection::String(std::string_view key) const {
+  const Entry* entry = FindValue(key);
+  if (entry == nullptr) return std::nullopt;
+  std::string value = Scalar(*entry, "a string");
+  if (value.empty()) Fail(key, KeyPath(key) + ": a value is required");
+  return value;
+}
+
+std::optional<bool> ConfigSection::Bool(std::string_view key) const {
+  const Entry* entry = FindValue(key);
+  if (entry == nullptr) return std::nullopt;
+  std::string value = Scalar(*entry, "true or false");
+  if (value == "true" || value == "True" || value == "TRUE") return true;
+  if (value == "false" || value == "False" || value == "FALSE") return false;
+  Fail(key, KeyPath(key) + ": expected true or false, got \"" + value + "\"");
+}
+
+std::optional<std::chrono::milliseconds> ConfigSection::Duration(
+    std::string_view key) const {
+  const Entry* entry = FindValue(key);
+  if (entry == nullptr) return std::nullopt;
+  std::string value = Scalar(*entry, "a duration");
+  auto parsed = ParseDuration(value);
+  if (!parsed) {
+    Fail(key, KeyPath(key) + ": invalid duration \"" + value +
+                  "\" (use a number with a unit, e.g. 500ms, 30s, 2h)");
+  }
+  return parsed;
+}
+
+std::optional<std::string> ConfigSection::Regex(std::string_view key) const {
+  std::optional<std::string> value = String(key);
+  if (!value) return value;
+  try {
+    std::regex compiled(*value, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    Fail(key, KeyPath(key) + ": invalid regular expression \"" + *value +
+                  "\": " + e.what());
+  }
+  return value;
+}
+
+std::optional<ConfigSection> ConfigSection::Section(std::string_view key) const {
+  const Entry* entry = Find(key);
+  if (entry == nullptr) return std::nullopt;
+  return ConfigSection(entry->value, entry->key_mark, file_, KeyPath(key));
+}
+
+void ConfigSection::RejectUnknownKeys() const {
+  for (const Entry& entry : entries_) {
+    if (used_.count(entry.key) == 0) {
+      std::string known;
+      for (const std::string& key : asked_) {
+        known += known.empty() ? "" : ", ";
+        known += key;
+      }
+      FailAt(entry.key_mark,
+             "unknown key " + KeyPath(entry.key) +
+                 (known.empty() ? " (this section takes no keys)"
+                                : " (known keys: " + known + ")"));
+    }
+  }
+}
+
+std::vector<std::string> ConfigSection::Keys() const {
+  std::vector<std::string> keys;
+  for (const Entry& entry : entries_) keys.push_back(entry.key);
+  return keys;
+}
+
+ConfigSection ParseConfigRoot(const std::string& yaml_text,
+                              const std::string& file_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(file_name, e.mark.line + 1, e.mark.column + 1,
+                      "YAML syntax error: " + e.msg);
+  }
+  if (root.IsNull()) return ConfigSection(file_name, "");
+  YAML::Mark start;
+  start.line = 0;
+  start.column = 0;
+  if (!root.IsMap()) {
+    throw ConfigError(file_name, 1, 1,
+                      "the configuration must be a mapping of sections");
+  }
+  return ConfigSection(root, start, file_name, "");
+}
+
+}  // namespace entra_pta
