@@ -1,0 +1,98 @@
+#include "collectors/heartbeat/trace_log.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace entra_pta::heartbeat {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::system_clock;
+
+const std::regex kAgentPattern("^AzureADConnectAuthenticationAgent_.*\\.log$",
+                               std::regex::ECMAScript | std::regex::icase);
+
+class TraceDir {
+ public:
+  TraceDir() {
+    path_ = fs::temp_directory_path() /
+            ("entra_pta_trace_test_" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TraceDir() { fs::remove_all(path_); }
+
+  // Creates `name` with its last write time set to `when`.
+  void Add(const std::string& name, system_clock::time_point when) const {
+    std::ofstream(path_ / name) << "trace\n";
+    fs::last_write_time(path_ / name, std::chrono::file_clock::from_sys(when));
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  fs::path path_;
+};
+
+TEST(ExpandEnvironmentReferencesTest, ReplacesKnownNames) {
+  std::map<std::string, std::string> env = {{"ProgramData", "C:\\ProgramData"}};
+  auto lookup = [&](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  EXPECT_EQ(ExpandEnvironmentReferences("%ProgramData%\\Microsoft\\Trace", lookup),
+            "C:\\ProgramData\\Microsoft\\Trace");
+  EXPECT_EQ(ExpandEnvironmentReferences("%Missing%\\x", lookup), "%Missing%\\x");
+  EXPECT_EQ(ExpandEnvironmentReferences("100% %ProgramData%", lookup),
+            "100% C:\\ProgramData");
+  EXPECT_EQ(ExpandEnvironmentReferences("%%x%", lookup), "%%x%");
+  EXPECT_EQ(ExpandEnvironmentReferences("no refs", lookup), "no refs");
+  EXPECT_EQ(ExpandEnvironmentReferences("trailing %", lookup), "trailing %");
+}
+
+TEST(FindNewestTraceFileTest, PicksTheNewestMatchingFile) {
+  TraceDir dir;
+  auto base = system_clock::time_point(std::chrono::seconds(1'800'000'000));
+  dir.Add("AzureADConnectAuthenticationAgent_11111111-aaaa.log", base);
+  dir.Add("azureadconnectauthenticationagent_22222222-bbbb.LOG",
+          base + std::chrono::minutes(5));
+  dir.Add("unrelated.log", base + std::chrono::hours(1));  // does not match
+  fs::create_directory(fs::path(dir.path()) /
+                       "AzureADConnectAuthenticationAgent_dir.log");  // not a file
+  auto result = FindNewestTraceFile(dir.path(), kAgentPattern);
+  ASSERT_TRUE(std::holds_alternative<TraceFile>(result));
+  const auto& file = std::get<TraceFile>(result);
+  EXPECT_NE(file.path.find("22222222-bbbb"), std::string::npos);
+  EXPECT_EQ(std::chrono::floor<std::chrono::seconds>(file.last_write),
+            base + std::chrono::minutes(5));
+}
+
+TEST(FindNewestTraceFileTest, EmptyDirectoryHasNoTraceFile) {
+  TraceDir dir;
+  EXPECT_TRUE(std::holds_alternative<NoTraceFile>(
+      FindNewestTraceFile(dir.path(), kAgentPattern)));
+}
+
+TEST(FindNewestTraceFileTest, MissingDirectoryIsAnError) {
+  auto result = FindNewestTraceFile("/nonexistent/Trace", kAgentPattern);
+  ASSERT_TRUE(std::holds_alternative<Status>(result));
+  EXPECT_EQ(std::get<Status>(result).message(),
+            "trace directory \"/nonexistent/Trace\" does not exist (is the PTA agent "
+            "installed on this host? set collectors.heartbeat.trace_dir)");
+}
+
+TEST(FindNewestTraceFileTest, AFileInsteadOfADirectoryIsAnError) {
+  TraceDir dir;
+  dir.Add("plain", system_clock::now());
+  auto result = FindNewestTraceFile(dir.path() + "/plain", kAgentPattern);
+  ASSERT_TRUE(std::holds_alternative<Status>(result));
+  EXPECT_NE(std::get<Status>(result).message().find("is not a directory"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace entra_pta::heartbeat

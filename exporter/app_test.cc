@@ -1,0 +1,190 @@
+#include "exporter/app.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "exporter/testing/fake_clock.h"
+
+namespace entra_pta {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("entra_pta_app_test_" + std::to_string(::testing::UnitTest::GetInstance()
+                                                         ->random_seed()) +
+             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+    return (path_ / name).string();
+  }
+
+ private:
+  fs::path path_;
+};
+
+struct BadConfig {
+  const char* yaml;
+  // Expected stderr after "<path>:".
+  const char* error;
+};
+
+// Each bad file must exit 2 with exactly this file:line:column message.
+const BadConfig kBadConfigs[] = {
+    {"webb:\n  listen_address: \":1\"\n",
+     "1:1: unknown key webb (known keys: collectors, log, scrape, web)"},
+    {"web:\n  listen_adress: \":9847\"\n",
+     "2:3: unknown key web.listen_adress (known keys: config_file, "
+     "listen_address)"},
+    {"web: \":9847\"\n", "1:6: web: expected a mapping, got \":9847\""},
+    {"web:\n  listen_address: localhost\n",
+     "2:19: web.listen_address: invalid address \"localhost\" (use host:port, "
+     "e.g. :9847 or 127.0.0.1:9847)"},
+    {"log:\n  level: [debug]\n", "2:10: log.level: expected a string, got a list"},
+    {"log:\n  level: verbose\n",
+     "2:10: log.level: invalid level \"verbose\" (use debug, info, warn or "
+     "error)"},
+    {"log:\n  level: info\n  level: debug\n",
+     "3:3: duplicate key log.level (first set at line 2)"},
+    {"scrape:\n  timeout_margin: 5 seconds\n",
+     "2:19: scrape.timeout_margin: invalid duration \"5 seconds\" (use a number "
+     "with a unit, e.g. 500ms, 30s, 2h)"},
+    {"scrape:\n  max_timeout: 0\n", "2:16: scrape.max_timeout: must be greater than 0"},
+    {"collectors:\n", "1:1: collectors: a value is required (a mapping of settings)"},
+    {"collectors:\n  servic:\n    enabled: true\n",
+     "2:3: collectors: unknown collector \"servic\" (known: heartbeat)"},
+    {"collectors:\n  heartbeat:\n    enabled: yes\n",
+     "3:14: collectors.heartbeat.enabled: expected true or false, got \"yes\""},
+    {"collectors:\n  heartbeat:\n    stale_treshold: 2h\n",
+     "3:5: unknown key collectors.heartbeat.stale_treshold (known keys: enabled, "
+     "stale_threshold, trace_dir, trace_file_pattern)"},
+    {"collectors:\n  heartbeat:\n    stale_threshold: 2h-5m\n",
+     "3:22: collectors.heartbeat.stale_threshold: invalid duration \"2h-5m\" (use "
+     "a number with a unit, e.g. 500ms, 30s, 2h)"},
+    {"collectors:\n  heartbeat:\n    stale_threshold: 0s\n",
+     "3:22: collectors.heartbeat.stale_threshold: must be greater than 0"},
+    {"collectors:\n  heartbeat:\n    trace_dir:\n",
+     "3:5: collectors.heartbeat.trace_dir: a value is required"},
+    {"collectors:\n  heartbeat:\n    trace_dir: \"\"\n",
+     "3:16: collectors.heartbeat.trace_dir: a value is required"},
+    {"collectors:\n  heartbeat:\n    trace_file_pattern: \"([a-z\"\n",
+     "3:25: collectors.heartbeat.trace_file_pattern: invalid regular expression "
+     "\"([a-z\": Unexpected character within '[...]' in regular expression"},
+    {"collectors:\n  heartbeat:\n    trace_dir: {path: x}\n",
+     "3:16: collectors.heartbeat.trace_dir: expected a string, got a mapping"},
+    {"web:\n  listen_address: \":9847\"\n config_file: x\n",
+     "3:2: YAML syntax error: end of map not found"},
+    {"- web\n- log\n", "1:1: the configuration must be a mapping of sections"},
+};
+
+TEST(CheckConfigTest, EveryBadFileNamesItsPositionAndExitsTwo) {
+  TempDir dir;
+  int n = 0;
+  for (const BadConfig& bad : kBadConfigs) {
+    std::string path = dir.Write("bad" + std::to_string(++n) + ".yml", bad.yaml);
+    std::ostringstream out, err;
+    EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err), kExitConfigError)
+        << bad.yaml;
+    EXPECT_EQ(err.str(), path + ":" + bad.error + "\n") << bad.yaml;
+    EXPECT_EQ(out.str(), "") << bad.yaml;
+  }
+  EXPECT_GE(n, 15);
+}
+
+TEST(CheckConfigTest, MissingFileExitsTwo) {
+  std::ostringstream out, err;
+  EXPECT_EQ(CheckConfig("/nonexistent/x.yml", DefaultCollectorTable(), out, err),
+            kExitConfigError);
+  EXPECT_EQ(err.str(), "/nonexistent/x.yml:0:0: cannot read the configuration file\n");
+}
+
+TEST(CheckConfigTest, ShippedDefaultConfigIsValid) {
+  std::ostringstream out, err;
+  const std::string path = std::string(ENTRA_PTA_SOURCE_DIR) + "/entra-pta-exporter.yml";
+  EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err), kExitOk) << err.str();
+  EXPECT_EQ(out.str(), path + ": OK\n");
+}
+
+TEST(CheckConfigTest, GoodFilesPass) {
+  TempDir dir;
+  for (const char* yaml :
+       {"", "# only a comment\n", "collectors:\n  heartbeat:\n    enabled: false\n",
+        "web:\n  listen_address: \"[::1]:9847\"\nscrape:\n  max_timeout: 1m30s\n",
+        "collectors:\n  heartbeat:\n    trace_dir: /srv/trace\n"
+        "    trace_file_pattern: '.*\\.log$'\n    stale_threshold: 30m\n"}) {
+    std::string path = dir.Write("good.yml", yaml);
+    std::ostringstream out, err;
+    EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err), kExitOk)
+        << yaml << err.str();
+  }
+}
+
+TEST(FlagsTest, ParsesBothForms) {
+  Flags flags = ParseFlags({"--config.file", "a.yml", "--web.listen-address=:1",
+                            "--log.level=debug", "--collectors.enabled="});
+  EXPECT_EQ(flags.config_file, "a.yml");
+  EXPECT_EQ(flags.listen_address, ":1");
+  EXPECT_EQ(flags.log_level, "debug");
+  EXPECT_EQ(flags.collectors_enabled, "");
+  EXPECT_TRUE(ParseFlags({"--help"}).help);
+  EXPECT_TRUE(ParseFlags({"--version"}).version);
+}
+
+TEST(FlagsTest, RejectsUnknownAndIncomplete) {
+  EXPECT_THROW(ParseFlags({"--web.listen_address=:1"}), FlagError);
+  EXPECT_THROW(ParseFlags({"--config.file"}), FlagError);
+  EXPECT_THROW(ParseFlags({"serve"}), FlagError);
+}
+
+TEST(PrepareStartupTest, FlagsOverrideTheFile) {
+  TempDir dir;
+  std::string path = dir.Write(
+      "c.yml",
+      "web:\n  listen_address: ':1234'\nlog:\n  level: warn\n  format: json\n");
+  testing::FakeClock clock;
+  Flags flags = ParseFlags({"--config.file=" + path, "--web.listen-address=127.0.0.1:0",
+                            "--log.level=debug", "--collectors.enabled="});
+  Startup startup = PrepareStartup(flags, DefaultCollectorTable(), CollectorDeps{clock});
+  EXPECT_EQ(startup.config.web.listen_address, "127.0.0.1:0");
+  EXPECT_EQ(startup.config.log.level, LogLevel::kDebug);
+  EXPECT_EQ(startup.config.log.format, LogFormat::kJson);  // from the file
+  EXPECT_TRUE(startup.collectors.empty());
+
+  EXPECT_THROW(PrepareStartup(ParseFlags({"--log.format=xml"}), DefaultCollectorTable(),
+                              CollectorDeps{clock}),
+               FlagError);
+  EXPECT_THROW(PrepareStartup(ParseFlags({"--web.listen-address=nowhere"}),
+                              DefaultCollectorTable(), CollectorDeps{clock}),
+               FlagError);
+}
+
+TEST(LandingPageTest, ShowsEachCollectorAndEscapesErrors) {
+  CollectorSummary failed;
+  failed.name = "heartbeat";
+  failed.has_run = true;
+  failed.error = "dir <script>alert(1)</script> missing";
+  failed.finished_at = std::chrono::system_clock::now();
+  std::string html = LandingPageHtml(DefaultCollectorTable(), {failed}, ":9847");
+  EXPECT_NE(html.find("<td>heartbeat</td>"), std::string::npos);
+  EXPECT_NE(html.find("failed"), std::string::npos);
+  EXPECT_NE(html.find("dir &lt;script&gt;alert(1)&lt;/script&gt; missing"),
+            std::string::npos);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("href=\"/metrics\""), std::string::npos);
+
+  std::string disabled = LandingPageHtml(DefaultCollectorTable(), {}, ":9847");
+  EXPECT_NE(disabled.find("disabled"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace entra_pta
