@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -149,7 +150,19 @@ Startup PrepareStartup(const Flags& flags, const std::vector<CollectorEntry>& ta
     }
     config.web.listen_address = *flags.listen_address;
   }
-  if (flags.web_config_file) config.web.config_file = *flags.web_config_file;
+  if (flags.web_config_file) {
+    config.web.config_file = *flags.web_config_file;
+  } else if (!config.web.config_file.empty() && !config.file.empty()) {
+    // A relative web.config_file in the YAML is relative to that YAML file.
+    std::filesystem::path web_file(config.web.config_file);
+    if (web_file.is_relative()) {
+      config.web.config_file =
+          (std::filesystem::path(config.file).parent_path() / web_file).string();
+    }
+  }
+  if (!config.web.config_file.empty()) {
+    startup.web = LoadWebConfigFile(config.web.config_file);
+  }
   if (flags.log_level) {
     auto level = ParseLogLevel(*flags.log_level);
     if (!level) {
@@ -279,13 +292,6 @@ int ExporterMain(int argc, char** argv) {
   const Config& config = startup.config;
   logger.SetLevel(config.log.level);
   logger.SetFormat(config.log.format);
-  if (!config.web.config_file.empty()) {
-    logger.Error("web config files (TLS, basic auth) are not supported by this "
-                 "version; remove --web.config.file / web.config_file",
-                 {{"file", config.web.config_file}});
-    return kExitConfigError;
-  }
-
   std::string enabled_names;
   for (const auto& c : startup.collectors) {
     enabled_names += (enabled_names.empty() ? "" : ",") + c.name;

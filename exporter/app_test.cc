@@ -168,6 +168,31 @@ TEST(PrepareStartupTest, FlagsOverrideTheFile) {
                FlagError);
 }
 
+TEST(CheckConfigTest, ChecksTheWebConfigFileRelativeToTheConfig) {
+  TempDir dir;
+  dir.Write("web.yml", "tls_server_config:\n  cert_file: a.crt\n  key_fle: a.key\n");
+  std::string path = dir.Write("c.yml", "web:\n  config_file: web.yml\n");
+  std::ostringstream out, err;
+  EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err), kExitConfigError);
+  const std::string web_path =
+      (std::filesystem::path(path).parent_path() / "web.yml").string();
+  EXPECT_EQ(err.str(), web_path +
+                           ":3:3: unknown key tls_server_config.key_fle (known "
+                           "keys: cert_file, client_auth_type, client_ca_file, "
+                           "key_file, min_version)\n");
+}
+
+TEST(PrepareStartupTest, AnEmptyWebConfigFileServesPlainHttp) {
+  TempDir dir;
+  std::string web = dir.Write("web.yml", "# nothing\n");
+  testing::FakeClock clock;
+  EXPECT_NO_THROW(PrepareStartup(ParseFlags({"--web.config.file=" + web}),
+                                 DefaultCollectorTable(), CollectorDeps{clock}));
+  EXPECT_THROW(PrepareStartup(ParseFlags({"--web.config.file=/nonexistent/web.yml"}),
+                              DefaultCollectorTable(), CollectorDeps{clock}),
+               ConfigError);
+}
+
 TEST(LandingPageTest, ShowsEachCollectorAndEscapesErrors) {
   CollectorSummary failed;
   failed.name = "heartbeat";
