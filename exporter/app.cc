@@ -91,7 +91,8 @@ Flags ParseFlags(const std::vector<std::string>& args) {
       throw FlagError("unknown flag " + name + " (see --help)");
     }
     if (!value) {
-      if (i + 1 >= args.size()) throw FlagError("flag " + name + " needs a value");
+      if (i + 1 >= args.size())
+        throw FlagError("flag " + name + " needs a value");
       value = args[++i];
     }
     flags.*(spec->field) = *value;
@@ -123,8 +124,8 @@ or flag error; the message names file:line:column.
 
 std::string VersionText() {
   return std::string("entra_pta_exporter, version ") + build::kVersion +
-         " (revision: " + build::kRevision + ")\n  compiler: " +
-         build::kCompiler + "\n";
+         " (revision: " + build::kRevision +
+         ")\n  compiler: " + build::kCompiler + "\n";
 }
 
 std::string VersionJson() {
@@ -135,7 +136,8 @@ std::string VersionJson() {
   return j.dump() + "\n";
 }
 
-Startup PrepareStartup(const Flags& flags, const std::vector<CollectorEntry>& table,
+Startup PrepareStartup(const Flags& flags,
+                       const std::vector<CollectorEntry>& table,
                        const CollectorDeps& deps) {
   Startup startup;
   const std::vector<std::string> names = CollectorNames(table);
@@ -157,7 +159,8 @@ Startup PrepareStartup(const Flags& flags, const std::vector<CollectorEntry>& ta
     std::filesystem::path web_file(config.web.config_file);
     if (web_file.is_relative()) {
       config.web.config_file =
-          (std::filesystem::path(config.file).parent_path() / web_file).string();
+          (std::filesystem::path(config.file).parent_path() / web_file)
+              .string();
     }
   }
   if (!config.web.config_file.empty()) {
@@ -187,8 +190,9 @@ Startup PrepareStartup(const Flags& flags, const std::vector<CollectorEntry>& ta
   return startup;
 }
 
-int CheckConfig(const std::string& path, const std::vector<CollectorEntry>& table,
-                std::ostream& out, std::ostream& err) {
+int CheckConfig(const std::string& path,
+                const std::vector<CollectorEntry>& table, std::ostream& out,
+                std::ostream& err) {
   SystemClock clock;
   Flags flags;
   flags.config_file = path;

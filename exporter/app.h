@@ -46,13 +46,15 @@ struct Startup {
   WebConfig web;
   std::vector<ScrapeRunner::NamedCollector> collectors;
 };
-Startup PrepareStartup(const Flags& flags, const std::vector<CollectorEntry>& table,
+Startup PrepareStartup(const Flags& flags,
+                       const std::vector<CollectorEntry>& table,
                        const CollectorDeps& deps);
 
 // `--config.check FILE`: prints "FILE: OK" and returns 0, or prints the
 // located error and returns 2.
-int CheckConfig(const std::string& path, const std::vector<CollectorEntry>& table,
-                std::ostream& out, std::ostream& err);
+int CheckConfig(const std::string& path,
+                const std::vector<CollectorEntry>& table, std::ostream& out,
+                std::ostream& err);
 
 // The landing page: links and, per collector, its last outcome in words.
 std::string LandingPageHtml(const std::vector<CollectorEntry>& table,

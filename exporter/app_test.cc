@@ -16,10 +16,11 @@ namespace fs = std::filesystem;
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("entra_pta_app_test_" + std::to_string(::testing::UnitTest::GetInstance()
-                                                         ->random_seed()) +
-             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    path_ =
+        fs::temp_directory_path() /
+        ("entra_pta_app_test_" +
+         std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -50,26 +51,32 @@ const BadConfig kBadConfigs[] = {
     {"web:\n  listen_address: localhost\n",
      "2:19: web.listen_address: invalid address \"localhost\" (use host:port, "
      "e.g. :9847 or 127.0.0.1:9847)"},
-    {"log:\n  level: [debug]\n", "2:10: log.level: expected a string, got a list"},
+    {"log:\n  level: [debug]\n",
+     "2:10: log.level: expected a string, got a list"},
     {"log:\n  level: verbose\n",
      "2:10: log.level: invalid level \"verbose\" (use debug, info, warn or "
      "error)"},
     {"log:\n  level: info\n  level: debug\n",
      "3:3: duplicate key log.level (first set at line 2)"},
     {"scrape:\n  timeout_margin: 5 seconds\n",
-     "2:19: scrape.timeout_margin: invalid duration \"5 seconds\" (use a number "
+     "2:19: scrape.timeout_margin: invalid duration \"5 seconds\" (use a "
+     "number "
      "with a unit, e.g. 500ms, 30s, 2h)"},
-    {"scrape:\n  max_timeout: 0\n", "2:16: scrape.max_timeout: must be greater than 0"},
-    {"collectors:\n", "1:1: collectors: a value is required (a mapping of settings)"},
+    {"scrape:\n  max_timeout: 0\n",
+     "2:16: scrape.max_timeout: must be greater than 0"},
+    {"collectors:\n",
+     "1:1: collectors: a value is required (a mapping of settings)"},
     {"collectors:\n  servic:\n    enabled: true\n",
      "2:3: collectors: unknown collector \"servic\" (known: heartbeat)"},
     {"collectors:\n  heartbeat:\n    enabled: yes\n",
      "3:14: collectors.heartbeat.enabled: expected true or false, got \"yes\""},
     {"collectors:\n  heartbeat:\n    stale_treshold: 2h\n",
-     "3:5: unknown key collectors.heartbeat.stale_treshold (known keys: enabled, "
+     "3:5: unknown key collectors.heartbeat.stale_treshold (known keys: "
+     "enabled, "
      "stale_threshold, trace_dir, trace_file_pattern)"},
     {"collectors:\n  heartbeat:\n    stale_threshold: 2h-5m\n",
-     "3:22: collectors.heartbeat.stale_threshold: invalid duration \"2h-5m\" (use "
+     "3:22: collectors.heartbeat.stale_threshold: invalid duration \"2h-5m\" "
+     "(use "
      "a number with a unit, e.g. 500ms, 30s, 2h)"},
     {"collectors:\n  heartbeat:\n    stale_threshold: 0s\n",
      "3:22: collectors.heartbeat.stale_threshold: must be greater than 0"},
@@ -78,7 +85,8 @@ const BadConfig kBadConfigs[] = {
     {"collectors:\n  heartbeat:\n    trace_dir: \"\"\n",
      "3:16: collectors.heartbeat.trace_dir: a value is required"},
     {"collectors:\n  heartbeat:\n    trace_file_pattern: \"([a-z\"\n",
-     "3:25: collectors.heartbeat.trace_file_pattern: invalid regular expression "
+     "3:25: collectors.heartbeat.trace_file_pattern: invalid regular "
+     "expression "
      "\"([a-z\": Unexpected character within '[...]' in regular expression"},
     {"collectors:\n  heartbeat:\n    trace_dir: {path: x}\n",
      "3:16: collectors.heartbeat.trace_dir: expected a string, got a mapping"},
@@ -91,9 +99,11 @@ TEST(CheckConfigTest, EveryBadFileNamesItsPositionAndExitsTwo) {
   TempDir dir;
   int n = 0;
   for (const BadConfig& bad : kBadConfigs) {
-    std::string path = dir.Write("bad" + std::to_string(++n) + ".yml", bad.yaml);
+    std::string path =
+        dir.Write("bad" + std::to_string(++n) + ".yml", bad.yaml);
     std::ostringstream out, err;
-    EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err), kExitConfigError)
+    EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err),
+              kExitConfigError)
         << bad.yaml;
     EXPECT_EQ(err.str(), path + ":" + bad.error + "\n") << bad.yaml;
     EXPECT_EQ(out.str(), "") << bad.yaml;
@@ -103,23 +113,29 @@ TEST(CheckConfigTest, EveryBadFileNamesItsPositionAndExitsTwo) {
 
 TEST(CheckConfigTest, MissingFileExitsTwo) {
   std::ostringstream out, err;
-  EXPECT_EQ(CheckConfig("/nonexistent/x.yml", DefaultCollectorTable(), out, err),
-            kExitConfigError);
-  EXPECT_EQ(err.str(), "/nonexistent/x.yml:0:0: cannot read the configuration file\n");
+  EXPECT_EQ(
+      CheckConfig("/nonexistent/x.yml", DefaultCollectorTable(), out, err),
+      kExitConfigError);
+  EXPECT_EQ(err.str(),
+            "/nonexistent/x.yml:0:0: cannot read the configuration file\n");
 }
 
 TEST(CheckConfigTest, ShippedDefaultConfigIsValid) {
   std::ostringstream out, err;
-  const std::string path = std::string(ENTRA_PTA_SOURCE_DIR) + "/entra-pta-exporter.yml";
-  EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err), kExitOk) << err.str();
+  const std::string path =
+      std::string(ENTRA_PTA_SOURCE_DIR) + "/entra-pta-exporter.yml";
+  EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err), kExitOk)
+      << err.str();
   EXPECT_EQ(out.str(), path + ": OK\n");
 }
 
 TEST(CheckConfigTest, GoodFilesPass) {
   TempDir dir;
   for (const char* yaml :
-       {"", "# only a comment\n", "collectors:\n  heartbeat:\n    enabled: false\n",
-        "web:\n  listen_address: \"[::1]:9847\"\nscrape:\n  max_timeout: 1m30s\n",
+       {"", "# only a comment\n",
+        "collectors:\n  heartbeat:\n    enabled: false\n",
+        "web:\n  listen_address: \"[::1]:9847\"\nscrape:\n  max_timeout: "
+        "1m30s\n",
         "collectors:\n  heartbeat:\n    trace_dir: /srv/trace\n"
         "    trace_file_pattern: '.*\\.log$'\n    stale_threshold: 30m\n"}) {
     std::string path = dir.Write("good.yml", yaml);
@@ -152,16 +168,18 @@ TEST(PrepareStartupTest, FlagsOverrideTheFile) {
       "c.yml",
       "web:\n  listen_address: ':1234'\nlog:\n  level: warn\n  format: json\n");
   testing::FakeClock clock;
-  Flags flags = ParseFlags({"--config.file=" + path, "--web.listen-address=127.0.0.1:0",
-                            "--log.level=debug", "--collectors.enabled="});
-  Startup startup = PrepareStartup(flags, DefaultCollectorTable(), CollectorDeps{clock});
+  Flags flags =
+      ParseFlags({"--config.file=" + path, "--web.listen-address=127.0.0.1:0",
+                  "--log.level=debug", "--collectors.enabled="});
+  Startup startup =
+      PrepareStartup(flags, DefaultCollectorTable(), CollectorDeps{clock});
   EXPECT_EQ(startup.config.web.listen_address, "127.0.0.1:0");
   EXPECT_EQ(startup.config.log.level, LogLevel::kDebug);
   EXPECT_EQ(startup.config.log.format, LogFormat::kJson);  // from the file
   EXPECT_TRUE(startup.collectors.empty());
 
-  EXPECT_THROW(PrepareStartup(ParseFlags({"--log.format=xml"}), DefaultCollectorTable(),
-                              CollectorDeps{clock}),
+  EXPECT_THROW(PrepareStartup(ParseFlags({"--log.format=xml"}),
+                              DefaultCollectorTable(), CollectorDeps{clock}),
                FlagError);
   EXPECT_THROW(PrepareStartup(ParseFlags({"--web.listen-address=nowhere"}),
                               DefaultCollectorTable(), CollectorDeps{clock}),
@@ -170,10 +188,12 @@ TEST(PrepareStartupTest, FlagsOverrideTheFile) {
 
 TEST(CheckConfigTest, ChecksTheWebConfigFileRelativeToTheConfig) {
   TempDir dir;
-  dir.Write("web.yml", "tls_server_config:\n  cert_file: a.crt\n  key_fle: a.key\n");
+  dir.Write("web.yml",
+            "tls_server_config:\n  cert_file: a.crt\n  key_fle: a.key\n");
   std::string path = dir.Write("c.yml", "web:\n  config_file: web.yml\n");
   std::ostringstream out, err;
-  EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err), kExitConfigError);
+  EXPECT_EQ(CheckConfig(path, DefaultCollectorTable(), out, err),
+            kExitConfigError);
   const std::string web_path =
       (std::filesystem::path(path).parent_path() / "web.yml").string();
   EXPECT_EQ(err.str(), web_path +
@@ -187,10 +207,12 @@ TEST(PrepareStartupTest, AnEmptyWebConfigFileServesPlainHttp) {
   std::string web = dir.Write("web.yml", "# nothing\n");
   testing::FakeClock clock;
   EXPECT_NO_THROW(PrepareStartup(ParseFlags({"--web.config.file=" + web}),
-                                 DefaultCollectorTable(), CollectorDeps{clock}));
-  EXPECT_THROW(PrepareStartup(ParseFlags({"--web.config.file=/nonexistent/web.yml"}),
-                              DefaultCollectorTable(), CollectorDeps{clock}),
-               ConfigError);
+                                 DefaultCollectorTable(),
+                                 CollectorDeps{clock}));
+  EXPECT_THROW(
+      PrepareStartup(ParseFlags({"--web.config.file=/nonexistent/web.yml"}),
+                     DefaultCollectorTable(), CollectorDeps{clock}),
+      ConfigError);
 }
 
 TEST(LandingPageTest, ShowsEachCollectorAndEscapesErrors) {
@@ -199,7 +221,8 @@ TEST(LandingPageTest, ShowsEachCollectorAndEscapesErrors) {
   failed.has_run = true;
   failed.error = "dir <script>alert(1)</script> missing";
   failed.finished_at = std::chrono::system_clock::now();
-  std::string html = LandingPageHtml(DefaultCollectorTable(), {failed}, ":9847");
+  std::string html =
+      LandingPageHtml(DefaultCollectorTable(), {failed}, ":9847");
   EXPECT_NE(html.find("<td>heartbeat</td>"), std::string::npos);
   EXPECT_NE(html.find("failed"), std::string::npos);
   EXPECT_NE(html.find("dir &lt;script&gt;alert(1)&lt;/script&gt; missing"),

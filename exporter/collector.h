@@ -8,12 +8,12 @@
 // threads, and a call may still be running after its scrape gave up on it.
 #pragma once
 
+#include <prometheus/metric_family.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <prometheus/metric_family.h>
 
 #include "exporter/status.h"
 

@@ -20,17 +20,19 @@ const std::vector<CollectorEntry>& DefaultCollectorTable() {
   return table;
 }
 
-std::vector<std::string> CollectorNames(const std::vector<CollectorEntry>& table) {
+std::vector<std::string> CollectorNames(
+    const std::vector<CollectorEntry>& table) {
   std::vector<std::string> names;
   for (const auto& entry : table) names.push_back(entry.name);
   return names;
 }
 
-std::vector<std::string> ParseEnabledList(const std::string& list,
-                                          const std::vector<CollectorEntry>& table) {
+std::vector<std::string> ParseEnabledList(
+    const std::string& list, const std::vector<CollectorEntry>& table) {
   std::vector<std::string> names;
   std::string known;
-  for (const auto& entry : table) known += (known.empty() ? "" : ", ") + entry.name;
+  for (const auto& entry : table)
+    known += (known.empty() ? "" : ", ") + entry.name;
   std::size_t pos = 0;
   while (pos <= list.size()) {
     std::size_t comma = list.find(',', pos);
@@ -39,10 +41,12 @@ std::vector<std::string> ParseEnabledList(const std::string& list,
     pos = comma + 1;
     if (name.empty()) {
       if (list.empty()) break;  // "--collectors.enabled=" enables none.
-      throw FlagError("--collectors.enabled: empty collector name in \"" + list + "\"");
+      throw FlagError("--collectors.enabled: empty collector name in \"" +
+                      list + "\"");
     }
-    bool exists = std::any_of(table.begin(), table.end(),
-                              [&](const CollectorEntry& e) { return e.name == name; });
+    bool exists =
+        std::any_of(table.begin(), table.end(),
+                    [&](const CollectorEntry& e) { return e.name == name; });
     if (!exists) {
       throw FlagError("--collectors.enabled: unknown collector \"" + name +
                       "\" (known: " + known + ")");
@@ -62,9 +66,10 @@ std::vector<ScrapeRunner::NamedCollector> BuildCollectors(
   std::vector<ScrapeRunner::NamedCollector> built;
   for (const CollectorEntry& entry : table) {
     auto found = config.collector_sections.find(entry.name);
-    ConfigSection section = found != config.collector_sections.end()
-                                ? found->second
-                                : ConfigSection(config.file, "collectors." + entry.name);
+    ConfigSection section =
+        found != config.collector_sections.end()
+            ? found->second
+            : ConfigSection(config.file, "collectors." + entry.name);
     bool enabled = section.Bool("enabled").value_or(entry.enabled_by_default);
     std::unique_ptr<Collector> collector = entry.create(section, deps);
     section.RejectUnknownKeys();

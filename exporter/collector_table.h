@@ -38,7 +38,8 @@ struct CollectorEntry {
 // The exporter's collectors, in the order they are listed and run.
 const std::vector<CollectorEntry>& DefaultCollectorTable();
 
-std::vector<std::string> CollectorNames(const std::vector<CollectorEntry>& table);
+std::vector<std::string> CollectorNames(
+    const std::vector<CollectorEntry>& table);
 
 // A bad --collectors.enabled value (exit status 2, like a config error).
 class FlagError : public std::runtime_error {
@@ -48,8 +49,8 @@ class FlagError : public std::runtime_error {
 
 // Parses "a,b,c" against the table. Throws FlagError for unknown or
 // repeated names.
-std::vector<std::string> ParseEnabledList(const std::string& list,
-                                          const std::vector<CollectorEntry>& table);
+std::vector<std::string> ParseEnabledList(
+    const std::string& list, const std::vector<CollectorEntry>& table);
 
 // Validates every entry's section (enabled or not, so a typo in a disabled
 // collector is still caught) and builds the enabled ones. `enabled_override`

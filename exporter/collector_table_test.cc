@@ -20,13 +20,15 @@ std::vector<CollectorEntry> FakeTable() {
           {"gamma", "third", true, make}};
 }
 
-std::vector<std::string> Names(const std::vector<ScrapeRunner::NamedCollector>& built) {
+std::vector<std::string> Names(
+    const std::vector<ScrapeRunner::NamedCollector>& built) {
   std::vector<std::string> names;
   for (const auto& c : built) names.push_back(c.name);
   return names;
 }
 
-Config Parse(const std::string& yaml, const std::vector<CollectorEntry>& table) {
+Config Parse(const std::string& yaml,
+             const std::vector<CollectorEntry>& table) {
   return ParseConfig(yaml, "t.yml", CollectorNames(table));
 }
 
@@ -47,8 +49,9 @@ TEST(CollectorTableTest, DefaultEnabledUnlessConfigured) {
   CollectorDeps deps{clock};
   EXPECT_EQ(Names(BuildCollectors(table, Parse("", table), std::nullopt, deps)),
             (std::vector<std::string>{"alpha", "gamma"}));
-  Config config = Parse(
-      "collectors:\n  alpha: {enabled: false}\n  beta: {enabled: true}\n", table);
+  Config config =
+      Parse("collectors:\n  alpha: {enabled: false}\n  beta: {enabled: true}\n",
+            table);
   EXPECT_EQ(Names(BuildCollectors(table, config, std::nullopt, deps)),
             (std::vector<std::string>{"beta", "gamma"}));
 }
@@ -61,7 +64,8 @@ TEST(CollectorTableTest, FlagReplacesTheEnabledSet) {
   auto enabled = ParseEnabledList("gamma,beta", table);
   EXPECT_EQ(Names(BuildCollectors(table, config, enabled, deps)),
             (std::vector<std::string>{"beta", "gamma"}));
-  EXPECT_TRUE(BuildCollectors(table, config, ParseEnabledList("", table), deps).empty());
+  EXPECT_TRUE(BuildCollectors(table, config, ParseEnabledList("", table), deps)
+                  .empty());
 }
 
 TEST(CollectorTableTest, EnabledListRejectsUnknownAndRepeatedNames) {
@@ -70,9 +74,10 @@ TEST(CollectorTableTest, EnabledListRejectsUnknownAndRepeatedNames) {
     ParseEnabledList("alpha,delta", table);
     FAIL();
   } catch (const FlagError& e) {
-    EXPECT_STREQ(e.what(),
-                 "--collectors.enabled: unknown collector \"delta\" (known: alpha, "
-                 "beta, gamma)");
+    EXPECT_STREQ(
+        e.what(),
+        "--collectors.enabled: unknown collector \"delta\" (known: alpha, "
+        "beta, gamma)");
   }
   EXPECT_THROW(ParseEnabledList("alpha,alpha", table), FlagError);
   EXPECT_THROW(ParseEnabledList("alpha,,beta", table), FlagError);
@@ -87,9 +92,10 @@ TEST(CollectorTableTest, DisabledCollectorSettingsAreStillValidated) {
     BuildCollectors(table, config, std::nullopt, CollectorDeps{clock});
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(),
-                 "t.yml:4:15: collectors.beta.interval: invalid duration \"soon\" "
-                 "(use a number with a unit, e.g. 500ms, 30s, 2h)");
+    EXPECT_STREQ(
+        e.what(),
+        "t.yml:4:15: collectors.beta.interval: invalid duration \"soon\" "
+        "(use a number with a unit, e.g. 500ms, 30s, 2h)");
   }
 }
 

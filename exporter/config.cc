@@ -16,7 +16,8 @@ bool IsIpv4(const std::string& host) {
     if (dot == std::string::npos) dot = host.size();
     std::string_view part(host.data() + pos, dot - pos);
     int value = -1;
-    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
+    auto [end, ec] =
+        std::from_chars(part.data(), part.data() + part.size(), value);
     if (part.empty() || part.size() > 3 || ec != std::errc() ||
         end != part.data() + part.size() || value > 255) {
       return false;
@@ -44,8 +45,8 @@ std::optional<ListenAddress> ParseListenAddress(const std::string& text) {
   std::string host = text.substr(0, colon);
   std::string port_text = text.substr(colon + 1);
   ListenAddress out;
-  auto [end, ec] = std::from_chars(port_text.data(),
-                                   port_text.data() + port_text.size(), out.port);
+  auto [end, ec] = std::from_chars(
+      port_text.data(), port_text.data() + port_text.size(), out.port);
   if (port_text.empty() || ec != std::errc() ||
       end != port_text.data() + port_text.size() || out.port < 0 ||
       out.port > 65535) {
@@ -53,8 +54,8 @@ std::optional<ListenAddress> ParseListenAddress(const std::string& text) {
   }
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     std::string inner = host.substr(1, host.size() - 2);
-    if (inner.empty() ||
-        inner.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) {
+    if (inner.empty() || inner.find_first_not_of("0123456789abcdefABCDEF:.") !=
+                             std::string::npos) {
       return std::nullopt;
     }
     out.host = inner;
@@ -112,7 +113,8 @@ Config ParseConfig(const std::string& yaml_text, const std::string& file_name,
     }
     if (auto max = scrape->Duration("max_timeout")) {
       if (max->count() == 0) {
-        scrape->Fail("max_timeout", "scrape.max_timeout: must be greater than 0");
+        scrape->Fail("max_timeout",
+                     "scrape.max_timeout: must be greater than 0");
       }
       config.scrape.max_timeout = *max;
     }
@@ -123,9 +125,9 @@ Config ParseConfig(const std::string& yaml_text, const std::string& file_name,
     for (const std::string& name : collectors->Keys()) {
       if (std::find(collector_names.begin(), collector_names.end(), name) ==
           collector_names.end()) {
-        collectors->FailAtKey(name, "collectors: unknown collector \"" + name +
-                                   "\" (known: " + JoinNames(collector_names) +
-                                   ")");
+        collectors->FailAtKey(
+            name, "collectors: unknown collector \"" + name +
+                      "\" (known: " + JoinNames(collector_names) + ")");
       }
       config.collector_sections.emplace(name, *collectors->Section(name));
     }
@@ -141,7 +143,8 @@ Config LoadConfigFile(const std::string& path,
   if (!in) throw ConfigError(path, 0, 0, "cannot read the configuration file");
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) throw ConfigError(path, 0, 0, "cannot read the configuration file");
+  if (in.bad())
+    throw ConfigError(path, 0, 0, "cannot read the configuration file");
   return ParseConfig(text.str(), path, collector_names);
 }
 

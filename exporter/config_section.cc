@@ -78,11 +78,13 @@ void ConfigSection::FailAt(const YAML::Mark& mark,
   throw ConfigError(file_, where.line + 1, where.column + 1, message);
 }
 
-void ConfigSection::Fail(std::string_view key, const std::string& message) const {
+void ConfigSection::Fail(std::string_view key,
+                         const std::string& message) const {
   const Entry* entry = Find(key);
   if (entry == nullptr) FailAt(mark_, message);
-  FailAt(HasPosition(entry->value.Mark()) ? entry->value.Mark() : entry->key_mark,
-         message);
+  FailAt(
+      HasPosition(entry->value.Mark()) ? entry->value.Mark() : entry->key_mark,
+      message);
 }
 
 void ConfigSection::FailAtKey(std::string_view key,
@@ -102,7 +104,8 @@ const ConfigSection::Entry* ConfigSection::Find(std::string_view key) const {
   return nullptr;
 }
 
-const ConfigSection::Entry* ConfigSection::FindValue(std::string_view key) const {
+const ConfigSection::Entry* ConfigSection::FindValue(
+    std::string_view key) const {
   const Entry* entry = Find(key);
   if (entry == nullptr) return nullptr;
   if (entry->value.IsNull()) {
@@ -163,7 +166,8 @@ std::optional<std::string> ConfigSection::Regex(std::string_view key) const {
   return value;
 }
 
-std::optional<ConfigSection> ConfigSection::Section(std::string_view key) const {
+std::optional<ConfigSection> ConfigSection::Section(
+    std::string_view key) const {
   const Entry* entry = Find(key);
   if (entry == nullptr) return std::nullopt;
   return ConfigSection(entry->value, entry->key_mark, file_, KeyPath(key));

@@ -65,7 +65,8 @@ class ConfigSection {
 
   // Throws a ConfigError located at `key`'s value (or the section itself
   // when `key` is absent).
-  [[noreturn]] void Fail(std::string_view key, const std::string& message) const;
+  [[noreturn]] void Fail(std::string_view key,
+                         const std::string& message) const;
   // Like Fail, but located at the key itself (for keys that are names).
   [[noreturn]] void FailAtKey(std::string_view key,
                               const std::string& message) const;

@@ -54,14 +54,16 @@ TEST(ConfigTest, ErrorsCarryFileLineAndColumn) {
     EXPECT_EQ(e.file(), "dir/c.yml");
     EXPECT_EQ(e.line(), 2);
     EXPECT_EQ(e.column(), 11);
-    EXPECT_STREQ(e.what(),
-                 "dir/c.yml:2:11: log.format: invalid format \"xml\" (use logfmt "
-                 "or json)");
+    EXPECT_STREQ(
+        e.what(),
+        "dir/c.yml:2:11: log.format: invalid format \"xml\" (use logfmt "
+        "or json)");
   }
 }
 
 TEST(ConfigTest, UnreadableFileIsAConfigError) {
-  EXPECT_THROW(LoadConfigFile("/nonexistent/entra.yml", kCollectors), ConfigError);
+  EXPECT_THROW(LoadConfigFile("/nonexistent/entra.yml", kCollectors),
+               ConfigError);
 }
 
 TEST(ConfigSectionTest, AbsentKeysAreNullopt) {

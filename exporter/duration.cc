@@ -53,11 +53,13 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
       break;
     }
     if (matched == kUnits.size()) return std::nullopt;
-    if (value > std::numeric_limits<std::int64_t>::max() / kUnits[matched].millis) {
+    if (value >
+        std::numeric_limits<std::int64_t>::max() / kUnits[matched].millis) {
       return std::nullopt;
     }
     std::int64_t term = value * kUnits[matched].millis;
-    if (total > std::numeric_limits<std::int64_t>::max() - term) return std::nullopt;
+    if (total > std::numeric_limits<std::int64_t>::max() - term)
+      return std::nullopt;
     total += term;
     pos += kUnits[matched].suffix.size();
     next_unit = matched + 1;

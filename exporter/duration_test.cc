@@ -30,7 +30,8 @@ TEST(FormatDurationTest, RoundTrips) {
   EXPECT_EQ(FormatDuration(milliseconds(500)), "500ms");
   EXPECT_EQ(FormatDuration(milliseconds(0)), "0s");
   for (long long ms : {1LL, 999LL, 61'000LL, 90'061'001LL}) {
-    EXPECT_EQ(ParseDuration(FormatDuration(milliseconds(ms))), milliseconds(ms));
+    EXPECT_EQ(ParseDuration(FormatDuration(milliseconds(ms))),
+              milliseconds(ms));
   }
 }
 

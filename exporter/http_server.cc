@@ -39,8 +39,8 @@ std::optional<double> ParseScrapeTimeoutHeader(const char* value) {
   char* end = nullptr;
   double seconds = std::strtod(value, &end);
   while (end != nullptr && (*end == ' ' || *end == '\t')) ++end;
-  if (end == value || end == nullptr || *end != '\0' || !std::isfinite(seconds) ||
-      seconds <= 0) {
+  if (end == value || end == nullptr || *end != '\0' ||
+      !std::isfinite(seconds) || seconds <= 0) {
     return std::nullopt;
   }
   return seconds;
@@ -88,18 +88,24 @@ void HttpServer::Start(const ListenAddress& address) {
   } else {
     ports = address.host + ":" + std::to_string(address.port);
   }
-  const char* options[] = {"listening_ports", ports.c_str(),
-                           "num_threads", "8",
-                           "request_timeout_ms", "30000",
-                           "enable_keep_alive", "yes",
-                           "keep_alive_timeout_ms", "5000",
+  const char* options[] = {"listening_ports",
+                           ports.c_str(),
+                           "num_threads",
+                           "8",
+                           "request_timeout_ms",
+                           "30000",
+                           "enable_keep_alive",
+                           "yes",
+                           "keep_alive_timeout_ms",
+                           "5000",
                            nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = &HttpServer::LogMessage;
   context_ = mg_start(&callbacks, this, options);
   if (context_ == nullptr) {
-    throw std::runtime_error("cannot listen on " + ports +
-                             " (address in use, or not an address of this host)");
+    throw std::runtime_error(
+        "cannot listen on " + ports +
+        " (address in use, or not an address of this host)");
   }
   mg_set_request_handler(context_, "/", &HttpServer::HandleRequest, this);
   mg_server_port bound[4];
@@ -128,7 +134,8 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self) {
 
 void HttpServer::Handle(mg_connection* conn) {
   const mg_request_info* request = mg_get_request_info(conn);
-  const std::string method = request->request_method ? request->request_method : "";
+  const std::string method =
+      request->request_method ? request->request_method : "";
   const std::string path = request->local_uri ? request->local_uri : "";
   const bool head_only = method == "HEAD";
   if (method != "GET" && !head_only) {

@@ -22,7 +22,8 @@ size_t Append(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-Response Fetch(int port, const std::string& path, const std::string& method = "GET",
+Response Fetch(int port, const std::string& path,
+               const std::string& method = "GET",
                const std::string& header = "") {
   Response response;
   CURL* curl = curl_easy_init();
@@ -57,7 +58,9 @@ class HttpServerTest : public ::testing::Test {
       last_timeout_ = timeout ? *timeout : -1;
       return std::string("up 1\n");
     };
-    handlers.landing_page_html = [] { return std::string("<html>landing</html>"); };
+    handlers.landing_page_html = [] {
+      return std::string("<html>landing</html>");
+    };
     handlers.version_json = [] { return std::string("{\"version\":\"x\"}"); };
     server_ = std::make_unique<HttpServer>(handlers, logger_);
     server_->Start(*ParseListenAddress("127.0.0.1:0"));

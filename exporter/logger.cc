@@ -87,13 +87,13 @@ std::string FormatRfc3339Millis(std::chrono::system_clock::time_point t) {
   year_month_day ymd{day};
   hh_mm_ss<milliseconds> time{millis - day};
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()),
-                static_cast<int>(time.hours().count()),
-                static_cast<int>(time.minutes().count()),
-                static_cast<int>(time.seconds().count()),
-                static_cast<int>(time.subseconds().count()));
+  std::snprintf(
+      buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+      static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+      static_cast<unsigned>(ymd.day()), static_cast<int>(time.hours().count()),
+      static_cast<int>(time.minutes().count()),
+      static_cast<int>(time.seconds().count()),
+      static_cast<int>(time.subseconds().count()));
   return buf;
 }
 

@@ -28,7 +28,8 @@ using LogField = std::pair<std::string, std::string>;
 class Logger {
  public:
   // `out` and `clock` must outlive the logger.
-  Logger(std::ostream& out, const Clock& clock, LogLevel level = LogLevel::kInfo,
+  Logger(std::ostream& out, const Clock& clock,
+         LogLevel level = LogLevel::kInfo,
          LogFormat format = LogFormat::kLogfmt);
 
   void SetLevel(LogLevel level);

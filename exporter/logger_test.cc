@@ -1,8 +1,8 @@
 #include "exporter/logger.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "exporter/testing/fake_clock.h"
@@ -16,9 +16,10 @@ TEST(LoggerTest, WritesLogfmtWithQuotingAndCollector) {
   Logger logger(out, clock);
   logger.Log(LogLevel::kError, "heartbeat", "collector failed",
              {{"err", "dir \"C:\\x\" gone\nnext"}, {"n", "3"}});
-  EXPECT_EQ(out.str(),
-            "ts=2027-01-15T08:00:00.000Z level=error collector=heartbeat "
-            "msg=\"collector failed\" err=\"dir \\\"C:\\\\x\\\" gone\\nnext\" n=3\n");
+  EXPECT_EQ(
+      out.str(),
+      "ts=2027-01-15T08:00:00.000Z level=error collector=heartbeat "
+      "msg=\"collector failed\" err=\"dir \\\"C:\\\\x\\\" gone\\nnext\" n=3\n");
 }
 
 TEST(LoggerTest, WritesJsonLines) {

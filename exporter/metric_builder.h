@@ -3,11 +3,11 @@
 // Thread-safety: pure functions on caller-owned values.
 #pragma once
 
+#include <prometheus/metric_family.h>
+
 #include <initializer_list>
 #include <string>
 #include <utility>
-
-#include <prometheus/metric_family.h>
 
 namespace entra_pta {
 

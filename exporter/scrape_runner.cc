@@ -40,7 +40,8 @@ std::chrono::milliseconds ScrapeBudget(std::optional<double> header_seconds,
   }
   double header_ms = *header_seconds * 1000.0;
   double margin_ms = static_cast<double>(settings.timeout_margin.count());
-  double budget_ms = header_ms > margin_ms ? header_ms - margin_ms : header_ms / 2;
+  double budget_ms =
+      header_ms > margin_ms ? header_ms - margin_ms : header_ms / 2;
   double max_ms = static_cast<double>(settings.max_timeout.count());
   if (budget_ms > max_ms) budget_ms = max_ms;
   return milliseconds(static_cast<long long>(budget_ms));
@@ -102,7 +103,8 @@ std::shared_ptr<ScrapeRunner::Run> ScrapeRunner::StartRun(Slot& slot,
       --in_flight_->count;
     }
     std::lock_guard lock(run->mu);
-    run->status = Status::Error(std::string("cannot start a thread: ") + e.what());
+    run->status =
+        Status::Error(std::string("cannot start a thread: ") + e.what());
     run->finished = run->started;
     run->done = true;
   }
@@ -165,20 +167,23 @@ std::vector<prometheus::MetricFamily> ScrapeRunner::Scrape(
       families.insert(families.end(), run.families.begin(), run.families.end());
     } else {
       outcome.timed_out = true;
-      outcome.duration_seconds = std::chrono::duration<double>(
-                                     std::chrono::steady_clock::now() - scrape_start)
-                                     .count();
+      outcome.duration_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                        scrape_start)
+              .count();
       outcome.error = "did not finish within the scrape deadline of " +
                       std::to_string(budget.count()) +
                       "ms; its results are left out of this scrape";
     }
   }
 
-  auto success = GaugeFamily("entra_pta_scrape_collector_success",
-                             "1 if the collector finished without error in this "
-                             "scrape, 0 if it failed or timed out.");
-  auto timeout = GaugeFamily("entra_pta_scrape_collector_timeout",
-                             "1 if the collector missed this scrape's deadline.");
+  auto success =
+      GaugeFamily("entra_pta_scrape_collector_success",
+                  "1 if the collector finished without error in this "
+                  "scrape, 0 if it failed or timed out.");
+  auto timeout =
+      GaugeFamily("entra_pta_scrape_collector_timeout",
+                  "1 if the collector missed this scrape's deadline.");
   auto duration = GaugeFamily("entra_pta_scrape_collector_duration_seconds",
                               "Time the collector took, or was waited for when "
                               "it timed out.");
@@ -188,9 +193,12 @@ std::vector<prometheus::MetricFamily> ScrapeRunner::Scrape(
       const CollectorSummary& outcome = outcomes[i];
       outcomes[i].name = slots_[i].name;
       Record(slots_[i], outcomes[i]);
-      AddSample(success, {{"collector", slots_[i].name}}, outcome.success ? 1 : 0);
-      AddSample(timeout, {{"collector", slots_[i].name}}, outcome.timed_out ? 1 : 0);
-      AddSample(duration, {{"collector", slots_[i].name}}, outcome.duration_seconds);
+      AddSample(success, {{"collector", slots_[i].name}},
+                outcome.success ? 1 : 0);
+      AddSample(timeout, {{"collector", slots_[i].name}},
+                outcome.timed_out ? 1 : 0);
+      AddSample(duration, {{"collector", slots_[i].name}},
+                outcome.duration_seconds);
     }
   }
   families.push_back(std::move(success));
@@ -208,8 +216,8 @@ std::vector<CollectorSummary> ScrapeRunner::Summaries() const {
 
 bool ScrapeRunner::WaitIdle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(in_flight_->mu);
-  return in_flight_->idle_cv.wait_for(lock, timeout,
-                                      [this] { return in_flight_->count == 0; });
+  return in_flight_->idle_cv.wait_for(
+      lock, timeout, [this] { return in_flight_->count == 0; });
 }
 
 }  // namespace entra_pta

@@ -11,6 +11,8 @@
 // concurrently from any threads.
 #pragma once
 
+#include <prometheus/metric_family.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -18,8 +20,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <prometheus/metric_family.h>
 
 #include "exporter/clock.h"
 #include "exporter/collector.h"
@@ -57,7 +57,8 @@ class ScrapeRunner {
                const Clock& clock);
   ~ScrapeRunner();
 
-  std::vector<prometheus::MetricFamily> Scrape(std::chrono::milliseconds budget);
+  std::vector<prometheus::MetricFamily> Scrape(
+      std::chrono::milliseconds budget);
 
   std::vector<CollectorSummary> Summaries() const;
 

@@ -14,9 +14,9 @@ using std::chrono::milliseconds;
 using testing::FakeCollector;
 
 // The value of `name`{collector=`collector`} (or of the unlabelled sample).
-std::optional<double> Find(const std::vector<prometheus::MetricFamily>& families,
-                           const std::string& name,
-                           const std::string& collector = "") {
+std::optional<double> Find(
+    const std::vector<prometheus::MetricFamily>& families,
+    const std::string& name, const std::string& collector = "") {
   for (const auto& family : families) {
     if (family.name != name) continue;
     for (const auto& metric : family.metric) {
@@ -57,7 +57,8 @@ TEST_F(ScrapeRunnerTest, ReportsEveryCollector) {
   for (const char* name : {"a", "b"}) {
     EXPECT_EQ(Find(families, "entra_pta_scrape_collector_success", name), 1);
     EXPECT_EQ(Find(families, "entra_pta_scrape_collector_timeout", name), 0);
-    EXPECT_TRUE(Find(families, "entra_pta_scrape_collector_duration_seconds", name));
+    EXPECT_TRUE(
+        Find(families, "entra_pta_scrape_collector_duration_seconds", name));
   }
   auto summaries = runner.Summaries();
   ASSERT_EQ(summaries.size(), 2u);
@@ -80,16 +81,18 @@ TEST_F(ScrapeRunnerTest, FailureIsIsolatedAndLoggedOncePerChange) {
 
   runner.Scrape(milliseconds(5'000));
   const std::string log = log_.str();
-  auto first = log.find("level=error collector=bad msg=\"collector failed\" "
-                        "err=\"agent trace directory missing\"");
+  auto first = log.find(
+      "level=error collector=bad msg=\"collector failed\" "
+      "err=\"agent trace directory missing\"");
   ASSERT_NE(first, std::string::npos) << log;
   EXPECT_EQ(log.find("level=error", first + 1), std::string::npos) << log;
   EXPECT_NE(log.find("level=debug collector=bad"), std::string::npos) << log;
 
   bad->FailWith("");
   runner.Scrape(milliseconds(5'000));
-  EXPECT_NE(log_.str().find("level=info collector=bad msg=\"collector recovered\""),
-            std::string::npos);
+  EXPECT_NE(
+      log_.str().find("level=info collector=bad msg=\"collector recovered\""),
+      std::string::npos);
 }
 
 TEST_F(ScrapeRunnerTest, SlowCollectorMissesDeadlineWithoutHoldingTheScrape) {
@@ -107,8 +110,9 @@ TEST_F(ScrapeRunnerTest, SlowCollectorMissesDeadlineWithoutHoldingTheScrape) {
   EXPECT_GE(elapsed, milliseconds(200));
   EXPECT_EQ(Find(families, "entra_pta_scrape_collector_success", "slow"), 0);
   EXPECT_EQ(Find(families, "entra_pta_scrape_collector_timeout", "slow"), 1);
-  EXPECT_GE(*Find(families, "entra_pta_scrape_collector_duration_seconds", "slow"),
-            0.2);
+  EXPECT_GE(
+      *Find(families, "entra_pta_scrape_collector_duration_seconds", "slow"),
+      0.2);
   EXPECT_EQ(Find(families, "slow_value"), std::nullopt);
   EXPECT_EQ(Find(families, "entra_pta_scrape_collector_success", "fast"), 1);
   EXPECT_EQ(Find(families, "fast_value"), 1);
@@ -130,14 +134,15 @@ TEST_F(ScrapeRunnerTest, SlowCollectorMissesDeadlineWithoutHoldingTheScrape) {
 
 class ThrowingCollector final : public Collector {
  public:
-  Status Collect(const ScrapeContext&, std::vector<prometheus::MetricFamily>&) override {
+  Status Collect(const ScrapeContext&,
+                 std::vector<prometheus::MetricFamily>&) override {
     throw std::runtime_error("boom");
   }
 };
 
 TEST_F(ScrapeRunnerTest, ExceptionBecomesFailure) {
-  ScrapeRunner runner({{"throws", std::make_shared<ThrowingCollector>()}}, logger_,
-                      clock_);
+  ScrapeRunner runner({{"throws", std::make_shared<ThrowingCollector>()}},
+                      logger_, clock_);
   auto families = runner.Scrape(milliseconds(5'000));
   EXPECT_EQ(Find(families, "entra_pta_scrape_collector_success", "throws"), 0);
   EXPECT_EQ(runner.Summaries()[0].error, "collector raised an exception: boom");
@@ -158,7 +163,8 @@ TEST_F(ScrapeRunnerTest, PassesTheDeadlineToCollectors) {
   auto before = std::chrono::steady_clock::now();
   runner.Scrape(milliseconds(3'000));
   EXPECT_GE(probe->seen, before + milliseconds(3'000));
-  EXPECT_LE(probe->seen, std::chrono::steady_clock::now() + milliseconds(3'000));
+  EXPECT_LE(probe->seen,
+            std::chrono::steady_clock::now() + milliseconds(3'000));
 }
 
 }  // namespace

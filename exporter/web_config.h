@@ -17,6 +17,7 @@ struct WebConfig {};
 
 // Reads and validates the file. Throws ConfigError (file:line:column).
 WebConfig LoadWebConfigFile(const std::string& path);
-WebConfig ParseWebConfig(const std::string& yaml_text, const std::string& file_name);
+WebConfig ParseWebConfig(const std::string& yaml_text,
+                         const std::string& file_name);
 
 }  // namespace entra_pta

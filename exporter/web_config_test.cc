@@ -24,7 +24,8 @@ TEST(WebConfigTest, EmptyFileIsValid) {
 TEST(WebConfigTest, ValidTlsSettingsAreRefusedAtTheirPosition) {
   // Valid exporter-toolkit TLS settings: understood, but this release cannot
   // serve TLS, so it must refuse rather than serve plain HTTP.
-  EXPECT_EQ(ErrorOf(R"(# web config
+  EXPECT_EQ(
+      ErrorOf(R"(# web config
 tls_server_config:
   cert_file: /etc/exporter/tls.crt
   key_file: /etc/exporter/tls.key
@@ -32,9 +33,9 @@ tls_server_config:
   client_auth_type: RequireAndVerifyClientCert
   client_ca_file: /etc/exporter/ca.crt
 )"),
-            "web.yml:2:1: tls_server_config: serving TLS is not supported by "
-            "this release; remove it or put a TLS-terminating proxy in front of "
-            "the exporter");
+      "web.yml:2:1: tls_server_config: serving TLS is not supported by "
+      "this release; remove it or put a TLS-terminating proxy in front of "
+      "the exporter");
 }
 
 TEST(WebConfigTest, BadFilesNameTheirPosition) {
@@ -69,7 +70,8 @@ TEST(WebConfigTest, BadFilesNameTheirPosition) {
 
 TEST(WebConfigTest, BadHashesInBasicAuthAreNeverEchoed) {
   // The file may hold password hashes; the error must not repeat them.
-  std::string error = ErrorOf("basic_auth_users:\n  alice: secret-hash-value\n");
+  std::string error =
+      ErrorOf("basic_auth_users:\n  alice: secret-hash-value\n");
   EXPECT_EQ(error.find("secret-hash-value"), std::string::npos) << error;
 }
 
@@ -78,7 +80,8 @@ TEST(WebConfigTest, MissingFileIsAConfigError) {
     LoadWebConfigFile("/nonexistent/web.yml");
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent/web.yml"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/web.yml"),
+              std::string::npos);
   }
 }
 

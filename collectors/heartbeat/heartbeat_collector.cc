@@ -83,9 +83,11 @@ Status HeartbeatCollector::Collect(const ScrapeContext& /*context*/,
       "entra_pta_agent_last_heartbeat_timestamp_seconds",
       "Unix time of the newest sign of life from this source (for trace_log: "
       "the newest trace file's last write time).");
-  AddSample(last, {{"source", kTraceLogSource}}, ToUnixSeconds(file.last_write));
-  auto age = GaugeFamily("entra_pta_agent_heartbeat_age_seconds",
-                         "Seconds since the newest sign of life from this source.");
+  AddSample(last, {{"source", kTraceLogSource}},
+            ToUnixSeconds(file.last_write));
+  auto age =
+      GaugeFamily("entra_pta_agent_heartbeat_age_seconds",
+                  "Seconds since the newest sign of life from this source.");
   AddSample(age, {{"source", kTraceLogSource}}, assessment.age_seconds);
   AddSample(stale, {{"source", kTraceLogSource}}, assessment.stale ? 1 : 0);
   out.push_back(std::move(last));

@@ -22,7 +22,8 @@ struct HeartbeatSettings {
   // %NAME% references are expanded from the environment when collecting.
   std::string trace_dir =
       "%ProgramData%\\Microsoft\\Azure AD Connect Authentication Agent\\Trace";
-  std::string trace_file_pattern = "^AzureADConnectAuthenticationAgent_.*\\.log$";
+  std::string trace_file_pattern =
+      "^AzureADConnectAuthenticationAgent_.*\\.log$";
   std::chrono::milliseconds stale_threshold = std::chrono::minutes(120);
 };
 

@@ -19,8 +19,9 @@ using std::chrono::system_clock;
 
 const system_clock::time_point kWritten(seconds(1'800'000'000));
 
-std::optional<double> Value(const std::vector<prometheus::MetricFamily>& families,
-                            const std::string& name) {
+std::optional<double> Value(
+    const std::vector<prometheus::MetricFamily>& families,
+    const std::string& name) {
   for (const auto& family : families) {
     if (family.name == name && !family.metric.empty()) {
       return family.metric[0].gauge.value;
@@ -58,9 +59,11 @@ TEST(AssessHeartbeatTest, StaleOnlyPastTheThreshold) {
 class HeartbeatCollectorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("entra_pta_heartbeat_test_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ =
+        fs::temp_directory_path() /
+        ("entra_pta_heartbeat_test_" +
+         std::string(
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     settings_.trace_dir = dir_.string();
@@ -75,7 +78,8 @@ class HeartbeatCollectorTest : public ::testing::Test {
 
   Status Collect(std::vector<prometheus::MetricFamily>& out) {
     HeartbeatCollector collector(settings_, clock_);
-    return collector.Collect(ScrapeContext{std::chrono::steady_clock::now()}, out);
+    return collector.Collect(ScrapeContext{std::chrono::steady_clock::now()},
+                             out);
   }
 
   fs::path dir_;
@@ -88,7 +92,8 @@ TEST_F(HeartbeatCollectorTest, FreshTraceFileIsNotStale) {
   clock_.Set(kWritten + minutes(10));
   std::vector<prometheus::MetricFamily> out;
   ASSERT_TRUE(Collect(out).ok());
-  EXPECT_EQ(Value(out, "entra_pta_agent_last_heartbeat_timestamp_seconds"), 1.8e9);
+  EXPECT_EQ(Value(out, "entra_pta_agent_last_heartbeat_timestamp_seconds"),
+            1.8e9);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_age_seconds"), 600);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_stale"), 0);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_threshold_seconds"), 7200);
@@ -133,16 +138,19 @@ TEST_F(HeartbeatCollectorTest, MissingDirectoryFailsClearly) {
   Status status = Collect(out);
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("does not exist"), std::string::npos);
-  EXPECT_NE(status.message().find((dir_ / "absent").string()), std::string::npos);
+  EXPECT_NE(status.message().find((dir_ / "absent").string()),
+            std::string::npos);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_stale"), std::nullopt);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_threshold_seconds"), 7200);
 }
 
 TEST(ParseHeartbeatSettingsTest, DefaultsAndOverrides) {
-  HeartbeatSettings defaults = ParseHeartbeatSettings(ConfigSection("f.yml", "collectors.heartbeat"));
+  HeartbeatSettings defaults =
+      ParseHeartbeatSettings(ConfigSection("f.yml", "collectors.heartbeat"));
   EXPECT_EQ(defaults.stale_threshold, minutes(120));
-  EXPECT_EQ(defaults.trace_dir,
-            "%ProgramData%\\Microsoft\\Azure AD Connect Authentication Agent\\Trace");
+  EXPECT_EQ(
+      defaults.trace_dir,
+      "%ProgramData%\\Microsoft\\Azure AD Connect Authentication Agent\\Trace");
   YAML::Node node = YAML::Load("trace_dir: /t\nstale_threshold: 45m\n");
   HeartbeatSettings set = ParseHeartbeatSettings(
       ConfigSection(node, node.Mark(), "f.yml", "collectors.heartbeat"));

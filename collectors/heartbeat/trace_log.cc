@@ -21,13 +21,14 @@ std::string Utf8FromPath(const fs::path& path) {
 
 std::string ExpandEnvironmentReferences(
     const std::string& text,
-    const std::function<std::optional<std::string>(const std::string&)>& lookup) {
+    const std::function<std::optional<std::string>(const std::string&)>&
+        lookup) {
   std::string out;
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t open = text.find('%', pos);
-    std::size_t close =
-        open == std::string::npos ? std::string::npos : text.find('%', open + 1);
+    std::size_t close = open == std::string::npos ? std::string::npos
+                                                  : text.find('%', open + 1);
     if (close == std::string::npos) {
       out.append(text, pos, std::string::npos);
       break;
@@ -68,9 +69,10 @@ NewestTraceFileResult FindNewestTraceFile(const std::string& directory,
       return Status::Error("cannot open trace directory \"" + directory +
                            "\": " + ec.message());
     }
-    return Status::Error("trace directory \"" + directory +
-                         "\" does not exist (is the PTA agent installed on this "
-                         "host? set collectors.heartbeat.trace_dir)");
+    return Status::Error(
+        "trace directory \"" + directory +
+        "\" does not exist (is the PTA agent installed on this "
+        "host? set collectors.heartbeat.trace_dir)");
   }
   if (!fs::is_directory(status)) {
     return Status::Error("trace directory \"" + directory +
@@ -87,14 +89,16 @@ NewestTraceFileResult FindNewestTraceFile(const std::string& directory,
     const fs::directory_entry& entry = *it;
     std::error_code entry_ec;
     if (!entry.is_regular_file(entry_ec) || entry_ec) continue;
-    if (!std::regex_match(Utf8FromPath(entry.path().filename()), name_pattern)) {
+    if (!std::regex_match(Utf8FromPath(entry.path().filename()),
+                          name_pattern)) {
       continue;
     }
     fs::file_time_type written = entry.last_write_time(entry_ec);
     // A file rotated away between listing and stat is simply skipped.
     if (entry_ec) continue;
-    auto as_system = std::chrono::time_point_cast<std::chrono::system_clock::duration>(
-        std::chrono::file_clock::to_sys(written));
+    auto as_system =
+        std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+            std::chrono::file_clock::to_sys(written));
     if (!newest || as_system > newest->last_write) {
       newest = TraceFile{Utf8FromPath(entry.path()), as_system};
     }

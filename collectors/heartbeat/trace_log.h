@@ -22,7 +22,8 @@ namespace entra_pta::heartbeat {
 // resolve are left as written, so the resulting path names them in errors.
 std::string ExpandEnvironmentReferences(
     const std::string& text,
-    const std::function<std::optional<std::string>(const std::string&)>& lookup);
+    const std::function<std::optional<std::string>(const std::string&)>&
+        lookup);
 
 // The same, looking names up in this process' environment.
 std::string ExpandEnvironmentReferences(const std::string& text);

@@ -18,9 +18,11 @@ const std::regex kAgentPattern("^AzureADConnectAuthenticationAgent_.*\\.log$",
 class TraceDir {
  public:
   TraceDir() {
-    path_ = fs::temp_directory_path() /
-            ("entra_pta_trace_test_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    path_ =
+        fs::temp_directory_path() /
+        ("entra_pta_trace_test_" +
+         std::string(
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -44,9 +46,11 @@ TEST(ExpandEnvironmentReferencesTest, ReplacesKnownNames) {
     if (it == env.end()) return std::nullopt;
     return it->second;
   };
-  EXPECT_EQ(ExpandEnvironmentReferences("%ProgramData%\\Microsoft\\Trace", lookup),
-            "C:\\ProgramData\\Microsoft\\Trace");
-  EXPECT_EQ(ExpandEnvironmentReferences("%Missing%\\x", lookup), "%Missing%\\x");
+  EXPECT_EQ(
+      ExpandEnvironmentReferences("%ProgramData%\\Microsoft\\Trace", lookup),
+      "C:\\ProgramData\\Microsoft\\Trace");
+  EXPECT_EQ(ExpandEnvironmentReferences("%Missing%\\x", lookup),
+            "%Missing%\\x");
   EXPECT_EQ(ExpandEnvironmentReferences("100% %ProgramData%", lookup),
             "100% C:\\ProgramData");
   EXPECT_EQ(ExpandEnvironmentReferences("%%x%", lookup), "%%x%");
@@ -61,8 +65,9 @@ TEST(FindNewestTraceFileTest, PicksTheNewestMatchingFile) {
   dir.Add("azureadconnectauthenticationagent_22222222-bbbb.LOG",
           base + std::chrono::minutes(5));
   dir.Add("unrelated.log", base + std::chrono::hours(1));  // does not match
-  fs::create_directory(fs::path(dir.path()) /
-                       "AzureADConnectAuthenticationAgent_dir.log");  // not a file
+  fs::create_directory(
+      fs::path(dir.path()) /
+      "AzureADConnectAuthenticationAgent_dir.log");  // not a file
   auto result = FindNewestTraceFile(dir.path(), kAgentPattern);
   ASSERT_TRUE(std::holds_alternative<TraceFile>(result));
   const auto& file = std::get<TraceFile>(result);
@@ -80,9 +85,10 @@ TEST(FindNewestTraceFileTest, EmptyDirectoryHasNoTraceFile) {
 TEST(FindNewestTraceFileTest, MissingDirectoryIsAnError) {
   auto result = FindNewestTraceFile("/nonexistent/Trace", kAgentPattern);
   ASSERT_TRUE(std::holds_alternative<Status>(result));
-  EXPECT_EQ(std::get<Status>(result).message(),
-            "trace directory \"/nonexistent/Trace\" does not exist (is the PTA agent "
-            "installed on this host? set collectors.heartbeat.trace_dir)");
+  EXPECT_EQ(
+      std::get<Status>(result).message(),
+      "trace directory \"/nonexistent/Trace\" does not exist (is the PTA agent "
+      "installed on this host? set collectors.heartbeat.trace_dir)");
 }
 
 TEST(FindNewestTraceFileTest, AFileInsteadOfADirectoryIsAnError) {
