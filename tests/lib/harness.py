@@ -1,0 +1,258 @@
+"""Test harness: starts the real entra_pta_exporter binary and a real
+Prometheus on 127.0.0.1, each in its own temporary directory, and stops them.
+
+Every address used here is on 127.0.0.1; ports are either port 0 (the
+exporter reports the port it bound in its "listening" log line) or free ports
+found by binding 127.0.0.1:0. Processes are killed when a test ends, pass or
+fail.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+TRACE_FILE_NAME = "AzureADConnectAuthenticationAgent_20261125.log"
+
+
+def exporter_binary():
+    path = os.environ.get("ENTRA_PTA_EXPORTER")
+    if not path or not os.access(path, os.X_OK):
+        raise RuntimeError(
+            "set ENTRA_PTA_EXPORTER to the built entra_pta_exporter binary "
+            "(ctest does this)")
+    return path
+
+
+def free_port():
+    """A port that was free on 127.0.0.1 a moment ago (for programs that
+    cannot listen on port 0 and report the result)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_request(url, method="GET", headers=None, timeout=10):
+    """Returns (status, headers, body bytes); HTTP errors are answers too."""
+    req = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def run_exporter(args, timeout=30):
+    """Runs the binary to completion (for --help, --config.check, ...)."""
+    return subprocess.run([exporter_binary()] + list(args),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def write_trace_file(directory, age_seconds, name=TRACE_FILE_NAME):
+    """A trace file whose last write time is age_seconds ago."""
+    path = os.path.join(directory, name)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("Information: heartbeat\n")
+    when = time.time() - age_seconds
+    os.utime(path, (when, when))
+    return path, when
+
+
+class Exporter:
+    """The real exporter on 127.0.0.1:0, its stderr collected line by line."""
+
+    def __init__(self, args=(), config_text=None):
+        self.tmp = tempfile.TemporaryDirectory(prefix="entra_pta_it_")
+        cmd = [exporter_binary(), "--web.listen-address=127.0.0.1:0"]
+        if config_text is not None:
+            config_path = os.path.join(self.tmp.name, "config.yml")
+            with open(config_path, "w", encoding="utf-8") as f:
+                f.write(config_text)
+            cmd.append("--config.file=" + config_path)
+        cmd += list(args)
+        self.lines = []
+        self._lines_lock = threading.Lock()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+        self.address = self._wait_for_address()
+        self.url = "http://" + self.address
+
+    def _read_stderr(self):
+        for line in self.proc.stderr:
+            with self._lines_lock:
+                self.lines.append(line.rstrip("\n"))
+
+    def log_lines(self):
+        with self._lines_lock:
+            return list(self.lines)
+
+    def _wait_for_address(self, timeout=15):
+        deadline = time.monotonic() + timeout
+        pattern = re.compile(r'(?:address=|"address":")(127\.0\.0\.1:\d+)')
+        while time.monotonic() < deadline:
+            for line in self.log_lines():
+                if "listening" in line:
+                    m = pattern.search(line)
+                    if m:
+                        return m.group(1)
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        self.kill()
+        raise RuntimeError("exporter did not report its address; log:\n" +
+                           "\n".join(self.log_lines()))
+
+    def get(self, path, **kwargs):
+        return http_request(self.url + path, **kwargs)
+
+    def wait_for_log(self, predicate, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.log_lines():
+                if predicate(line):
+                    return line
+            time.sleep(0.02)
+        return None
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """Sends sig and returns the exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        finally:
+            self.kill()
+        return code
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._reader.join(timeout=5)  # ends at EOF once the process is gone
+        if not self._reader.is_alive():
+            self.proc.stderr.close()
+        self.tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+
+
+def parse_exposition(text):
+    """{(name, frozenset(labels.items())): value} for every sample line."""
+    samples = {}
+    line_re = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+    label_re = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = line_re.match(line)
+        if not m:
+            raise ValueError("not an exposition line: " + line)
+        labels = dict(label_re.findall(m.group(2) or ""))
+        samples[(m.group(1), frozenset(labels.items()))] = float(m.group(3))
+    return samples
+
+
+def sample(samples, name, **labels):
+    return samples.get((name, frozenset(labels.items())))
+
+
+class Prometheus:
+    """A real Prometheus (Debian package) on a free 127.0.0.1 port with its
+    own temporary storage, scraping the given targets every second."""
+
+    def __init__(self, targets, scrape_interval="1s", scrape_timeout="1s"):
+        self.tmp = tempfile.TemporaryDirectory(prefix="entra_pta_prom_")
+        config = {
+            "global": {"scrape_interval": scrape_interval,
+                       "scrape_timeout": scrape_timeout,
+                       "evaluation_interval": scrape_interval},
+            "scrape_configs": [{"job_name": "entra_pta",
+                                "static_configs": [{"targets": list(targets)}]}],
+        }
+        config_path = os.path.join(self.tmp.name, "prometheus.yml")
+        with open(config_path, "w", encoding="utf-8") as f:
+            json.dump(config, f)  # JSON is YAML
+        self.port = free_port()
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.log_path = os.path.join(self.tmp.name, "prometheus.log")
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            ["prometheus", "--config.file=" + config_path,
+             "--storage.tsdb.path=" + os.path.join(self.tmp.name, "data"),
+             "--web.listen-address=127.0.0.1:%d" % self.port,
+             "--web.console.templates=" + self.tmp.name,
+             "--web.console.libraries=" + self.tmp.name],
+            stdout=self._log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def _wait_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                status, _, _ = http_request(self.url + "/-/ready", timeout=2)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        log = self.log()
+        self.stop()
+        raise RuntimeError("Prometheus did not become ready; log:\n" + log)
+
+    def query(self, expr):
+        """The instant vector for expr, as a list of (labels, value)."""
+        url = self.url + "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+        status, _, body = http_request(url)
+        doc = json.loads(body)
+        if status != 200 or doc.get("status") != "success":
+            raise RuntimeError("query %r failed: %s" % (expr, body[:500]))
+        return [(r["metric"], float(r["value"][1])) for r in doc["data"]["result"]]
+
+    def wait_for_value(self, expr, expected, timeout=30):
+        """Polls until expr returns exactly one sample equal to expected;
+        returns the last result either way, for the assertion message."""
+        deadline = time.monotonic() + timeout
+        result = []
+        while time.monotonic() < deadline:
+            result = self.query(expr)
+            if len(result) == 1 and result[0][1] == expected:
+                return result
+            time.sleep(0.25)
+        return result
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+        self.tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
