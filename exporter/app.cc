@@ -16,6 +16,7 @@
 #include "exporter/duration.h"
 #include "exporter/http_server.h"
 #include "exporter/metric_builder.h"
+#include "exporter/web_config.h"
 
 namespace entra_pta {
 namespace {
@@ -164,7 +165,7 @@ Startup PrepareStartup(const Flags& flags,
     }
   }
   if (!config.web.config_file.empty()) {
-    startup.web = LoadWebConfigFile(config.web.config_file);
+    CheckWebConfigFile(config.web.config_file);
   }
   if (flags.log_level) {
     auto level = ParseLogLevel(*flags.log_level);

@@ -11,7 +11,6 @@
 
 #include "exporter/collector_table.h"
 #include "exporter/scrape_runner.h"
-#include "exporter/web_config.h"
 
 namespace entra_pta {
 
@@ -39,11 +38,10 @@ std::string VersionText();
 std::string VersionJson();
 
 // Loads the config (or defaults when `flags.config_file` is unset), applies
-// flag overrides, reads the web config file when one is set and builds the
+// flag overrides, checks the web config file when one is set and builds the
 // enabled collectors. Throws ConfigError or FlagError.
 struct Startup {
   Config config;
-  WebConfig web;
   std::vector<ScrapeRunner::NamedCollector> collectors;
 };
 Startup PrepareStartup(const Flags& flags,

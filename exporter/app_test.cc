@@ -18,7 +18,7 @@ class TempDir {
   TempDir() {
     path_ =
         fs::temp_directory_path() /
-        ("entra_pta_app_test_" +
+        ("entra-pta-app-test-" +
          std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
          "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(path_);

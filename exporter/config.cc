@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 namespace entra_pta {
 namespace {
@@ -139,13 +137,8 @@ Config ParseConfig(const std::string& yaml_text, const std::string& file_name,
 
 Config LoadConfigFile(const std::string& path,
                       const std::vector<std::string>& collector_names) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path, 0, 0, "cannot read the configuration file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad())
-    throw ConfigError(path, 0, 0, "cannot read the configuration file");
-  return ParseConfig(text.str(), path, collector_names);
+  return ParseConfig(ReadConfigFile(path, "configuration file"), path,
+                     collector_names);
 }
 
 }  // namespace entra_pta

@@ -1,6 +1,8 @@
 #include "exporter/config_section.h"
 
+#include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "exporter/duration.h"
 
@@ -193,6 +195,15 @@ std::vector<std::string> ConfigSection::Keys() const {
   std::vector<std::string> keys;
   for (const Entry& entry : entries_) keys.push_back(entry.key);
   return keys;
+}
+
+std::string ReadConfigFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path, 0, 0, "cannot read the " + what);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError(path, 0, 0, "cannot read the " + what);
+  return text.str();
 }
 
 ConfigSection ParseConfigRoot(const std::string& yaml_text,

@@ -93,6 +93,10 @@ class ConfigSection {
   mutable std::set<std::string, std::less<>> asked_;  // every key asked for
 };
 
+// The whole file as text. A file that cannot be opened or read throws
+// ConfigError(path, 0, 0, "cannot read the <what>").
+std::string ReadConfigFile(const std::string& path, const std::string& what);
+
 // Loads a YAML document; a syntax error becomes a located ConfigError.
 // Returns the root as a section (an empty file is an empty section).
 ConfigSection ParseConfigRoot(const std::string& yaml_text,

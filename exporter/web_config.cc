@@ -1,15 +1,14 @@
 #include "exporter/web_config.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "exporter/config_section.h"
 
 namespace entra_pta {
-WebConfig ParseWebConfig(const std::string& yaml_text,
-                         const std::string& file_name) {
+
+void CheckWebConfig(const std::string& yaml_text,
+                    const std::string& file_name) {
   ConfigSection root = ParseConfigRoot(yaml_text, file_name);
   auto tls = root.Section("tls_server_config");
   if (tls) {
@@ -62,16 +61,10 @@ WebConfig ParseWebConfig(const std::string& yaml_text,
                    "release; remove it or put a TLS-terminating proxy in front "
                    "of the exporter");
   }
-  return WebConfig{};
 }
 
-WebConfig LoadWebConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw ConfigError(path, 0, 0, "cannot read the web configuration file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseWebConfig(text.str(), path);
+void CheckWebConfigFile(const std::string& path) {
+  CheckWebConfig(ReadConfigFile(path, "web configuration file"), path);
 }
 
 }  // namespace entra_pta

@@ -10,14 +10,11 @@
 
 namespace entra_pta {
 
-// What the exporter takes from the file. This release serves plain HTTP
-// only, so a valid file has nothing to apply yet; tls_server_config is
-// validated (typos are reported as such) and then refused with its position.
-struct WebConfig {};
-
-// Reads and validates the file. Throws ConfigError (file:line:column).
-WebConfig LoadWebConfigFile(const std::string& path);
-WebConfig ParseWebConfig(const std::string& yaml_text,
-                         const std::string& file_name);
+// This release serves plain HTTP only, so a valid file has nothing to
+// apply: these only validate. tls_server_config is checked key by key
+// (typos are reported as such) and then refused with its position.
+// Both throw ConfigError (file:line:column).
+void CheckWebConfigFile(const std::string& path);
+void CheckWebConfig(const std::string& yaml_text, const std::string& file_name);
 
 }  // namespace entra_pta

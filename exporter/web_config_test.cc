@@ -9,7 +9,7 @@ namespace {
 
 std::string ErrorOf(const std::string& yaml) {
   try {
-    ParseWebConfig(yaml, "web.yml");
+    CheckWebConfig(yaml, "web.yml");
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -77,7 +77,7 @@ TEST(WebConfigTest, BadHashesInBasicAuthAreNeverEchoed) {
 
 TEST(WebConfigTest, MissingFileIsAConfigError) {
   try {
-    LoadWebConfigFile("/nonexistent/web.yml");
+    CheckWebConfigFile("/nonexistent/web.yml");
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/web.yml"),

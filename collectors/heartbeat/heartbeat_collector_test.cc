@@ -61,7 +61,7 @@ class HeartbeatCollectorTest : public ::testing::Test {
   void SetUp() override {
     dir_ =
         fs::temp_directory_path() /
-        ("entra_pta_heartbeat_test_" +
+        ("entra-pta-heartbeat-test-" +
          std::string(
              ::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);

@@ -20,7 +20,7 @@ class TraceDir {
   TraceDir() {
     path_ =
         fs::temp_directory_path() /
-        ("entra_pta_trace_test_" +
+        ("entra-pta-trace-test-" +
          std::string(
              ::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(path_);

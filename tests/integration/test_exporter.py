@@ -36,27 +36,34 @@ class ScrapeTest(unittest.TestCase):
         self.trace_dir = tempfile.TemporaryDirectory(prefix="entra_pta_trace_")
         self.addCleanup(self.trace_dir.cleanup)
 
-    def start(self, threshold="120m", args=()):
-        exporter = harness.Exporter(
-            args=args,
-            config_text=HEARTBEAT_CONFIG.format(trace_dir=self.trace_dir.name,
-                                                threshold=threshold))
+    def start(self, threshold="120m", trace_dir=None, args=()):
+        """The exporter on the test's trace directory (or trace_dir), or,
+        with config_file in args, on that file alone."""
+        config_text = None
+        if not any(a.startswith("--config.file=") for a in args):
+            config_text = HEARTBEAT_CONFIG.format(
+                trace_dir=trace_dir or self.trace_dir.name, threshold=threshold)
+        exporter = harness.Exporter(args=args, config_text=config_text)
         self.addCleanup(exporter.kill)
         return exporter
 
-    def test_metrics_pass_promtool_and_report_a_fresh_heartbeat(self):
-        _, written = harness.write_trace_file(self.trace_dir.name, age_seconds=300)
-        exporter = self.start()
-        before = time.time()
+    def scrape(self, exporter):
+        """GET /metrics: asserts 200, the exposition content type and a
+        clean `promtool check metrics`; returns the parsed samples."""
         status, headers, body = exporter.get("/metrics")
-        after = time.time()
         self.assertEqual(status, 200)
         self.assertTrue(headers["Content-Type"].startswith("text/plain; version=0.0.4"),
                         headers["Content-Type"])
         code, findings = promtool_check(body)
         self.assertEqual((code, findings), (0, ""), "promtool findings:\n" + findings)
+        return harness.parse_exposition(body.decode())
 
-        s = harness.parse_exposition(body.decode())
+    def test_metrics_pass_promtool_and_report_a_fresh_heartbeat(self):
+        _, written = harness.write_trace_file(self.trace_dir.name, age_seconds=300)
+        exporter = self.start()
+        before = time.time()
+        s = self.scrape(exporter)
+        after = time.time()
         self.assertEqual(harness.sample(s, "entra_pta_scrape_collector_success",
                                         collector="heartbeat"), 1)
         self.assertEqual(harness.sample(s, "entra_pta_scrape_collector_timeout",
@@ -80,23 +87,18 @@ class ScrapeTest(unittest.TestCase):
 
     def test_old_trace_file_is_stale_against_the_configured_threshold(self):
         harness.write_trace_file(self.trace_dir.name, age_seconds=3 * 3600)
-        s = harness.parse_exposition(self.start().get("/metrics")[2].decode())
+        s = self.scrape(self.start())
         self.assertEqual(harness.sample(s, "entra_pta_agent_heartbeat_stale",
                                         source="trace_log"), 1)
         harness.write_trace_file(self.trace_dir.name, age_seconds=120)
-        s = harness.parse_exposition(self.start(threshold="1m").get("/metrics")[2].decode())
+        s = self.scrape(self.start(threshold="1m"))
         self.assertEqual(harness.sample(s, "entra_pta_agent_heartbeat_threshold_seconds"), 60)
         self.assertEqual(harness.sample(s, "entra_pta_agent_heartbeat_stale",
                                         source="trace_log"), 1)
 
     def test_missing_trace_directory_fails_the_collector_not_the_scrape(self):
-        exporter = harness.Exporter(config_text=HEARTBEAT_CONFIG.format(
-            trace_dir=os.path.join(self.trace_dir.name, "absent"), threshold="120m"))
-        self.addCleanup(exporter.kill)
-        status, _, body = exporter.get("/metrics")
-        self.assertEqual(status, 200)
-        self.assertEqual(promtool_check(body), (0, ""))
-        s = harness.parse_exposition(body.decode())
+        exporter = self.start(trace_dir=os.path.join(self.trace_dir.name, "absent"))
+        s = self.scrape(exporter)
         self.assertEqual(harness.sample(s, "entra_pta_scrape_collector_success",
                                         collector="heartbeat"), 0)
         self.assertIsNone(harness.sample(s, "entra_pta_agent_heartbeat_stale",
@@ -116,14 +118,13 @@ class ScrapeTest(unittest.TestCase):
         # must say so (success 0 and a log line), the exporter keeps serving.
         config = os.path.join(os.path.dirname(__file__), "..", "..",
                               "entra-pta-exporter.yml")
-        exporter = harness.Exporter(args=["--config.file=" + config])
-        self.addCleanup(exporter.kill)
-        status, _, body = exporter.get("/metrics")
-        self.assertEqual(status, 200)
-        self.assertEqual(promtool_check(body), (0, ""))
-        s = harness.parse_exposition(body.decode())
+        exporter = self.start(args=["--config.file=" + config])
+        s = self.scrape(exporter)
         self.assertEqual(harness.sample(s, "entra_pta_scrape_collector_success",
                                         collector="heartbeat"), 0)
+        self.assertIsNotNone(exporter.wait_for_log(
+            lambda l: "level=error" in l and "collector=heartbeat" in l),
+            "\n".join(exporter.log_lines()))
         self.assertEqual(exporter.stop(), 0)
 
 
