@@ -195,10 +195,11 @@ int CheckConfig(const std::string& path,
                 const std::vector<CollectorEntry>& table, std::ostream& out,
                 std::ostream& err) {
   SystemClock clock;
+  SignalBoard signals;
   Flags flags;
   flags.config_file = path;
   try {
-    PrepareStartup(flags, table, CollectorDeps{clock});
+    PrepareStartup(flags, table, CollectorDeps{clock, &signals});
   } catch (const ConfigError& e) {
     err << e.what() << "\n";
     return kExitConfigError;
@@ -283,10 +284,11 @@ int ExporterMain(int argc, char** argv) {
   }
 
   SystemClock clock;
+  SignalBoard signals;
   Logger logger(std::cerr, clock);
   Startup startup;
   try {
-    startup = PrepareStartup(flags, table, CollectorDeps{clock});
+    startup = PrepareStartup(flags, table, CollectorDeps{clock, &signals});
   } catch (const ConfigError& e) {
     std::cerr << e.what() << "\n";
     return kExitConfigError;

@@ -43,7 +43,8 @@ struct BadConfig {
 // Each bad file must exit 2 with exactly this file:line:column message.
 const BadConfig kBadConfigs[] = {
     {"webb:\n  listen_address: \":1\"\n",
-     "1:1: unknown key webb (known keys: collectors, log, scrape, web)"},
+     "1:1: unknown key webb (known keys: collectors, log, scrape, tenant, "
+     "web)"},
     {"web:\n  listen_adress: \":9847\"\n",
      "2:3: unknown key web.listen_adress (known keys: config_file, "
      "listen_address)"},

@@ -64,6 +64,8 @@ std::vector<ScrapeRunner::NamedCollector> BuildCollectors(
     const std::optional<std::vector<std::string>>& enabled_override,
     const CollectorDeps& deps) {
   std::vector<ScrapeRunner::NamedCollector> built;
+  CollectorDeps deps_with_tenant = deps;
+  deps_with_tenant.tenant = &config.tenant;
   for (const CollectorEntry& entry : table) {
     auto found = config.collector_sections.find(entry.name);
     ConfigSection section =
@@ -71,7 +73,8 @@ std::vector<ScrapeRunner::NamedCollector> BuildCollectors(
             ? found->second
             : ConfigSection(config.file, "collectors." + entry.name);
     bool enabled = section.Bool("enabled").value_or(entry.enabled_by_default);
-    std::unique_ptr<Collector> collector = entry.create(section, deps);
+    std::unique_ptr<Collector> collector =
+        entry.create(section, deps_with_tenant);
     section.RejectUnknownKeys();
     if (enabled_override) {
       enabled = std::find(enabled_override->begin(), enabled_override->end(),

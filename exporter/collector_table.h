@@ -16,12 +16,19 @@
 #include "exporter/collector.h"
 #include "exporter/config.h"
 #include "exporter/scrape_runner.h"
+#include "exporter/signal_board.h"
 
 namespace entra_pta {
 
-// What a collector may use besides its own settings.
+// What a collector may use besides its own settings. Factories copy what
+// they need; nothing here is owned by the collector.
 struct CollectorDeps {
   const Clock& clock;
+  // Shared signs of life (see signal_board.h); outlives every collector.
+  // Null only in tests that do not exercise it.
+  SignalBoard* signals = nullptr;
+  // The `tenant` section of the config; BuildCollectors fills it in.
+  const TenantSettings* tenant = nullptr;
 };
 
 struct CollectorEntry {

@@ -1,6 +1,7 @@
 #include "exporter/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace entra_pta {
@@ -35,7 +36,30 @@ std::string JoinNames(const std::vector<std::string>& names) {
   return out;
 }
 
+bool IsGuid(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
+    const char c = text[i];
+    if (dash_position ? c != '-'
+                      : !std::isxdigit(static_cast<unsigned char>(c)))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::optional<Cloud> ParseCloud(const std::string& text) {
+  if (text == "AzurePublic") return Cloud::kAzurePublic;
+  if (text == "AzureUSGovernment") return Cloud::kAzureUSGovernment;
+  return std::nullopt;
+}
+
+std::string CloudName(Cloud cloud) {
+  return cloud == Cloud::kAzureUSGovernment ? "AzureUSGovernment"
+                                            : "AzurePublic";
+}
 
 std::optional<ListenAddress> ParseListenAddress(const std::string& text) {
   std::size_t colon = text.rfind(':');
@@ -71,6 +95,28 @@ Config ParseConfig(const std::string& yaml_text, const std::string& file_name,
   ConfigSection root = ParseConfigRoot(yaml_text, file_name);
   Config config;
   config.file = file_name;
+
+  if (auto tenant = root.Section("tenant")) {
+    if (auto id = tenant->String("id")) {
+      if (!IsGuid(*id)) {
+        tenant->Fail("id", "tenant.id: invalid tenant ID \"" + *id +
+                               "\" (use the directory's GUID, e.g. "
+                               "00000000-0000-0000-0000-000000000000)");
+      }
+      config.tenant.id = *id;
+      for (char& c : config.tenant.id)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (auto cloud = tenant->String("cloud")) {
+      auto parsed = ParseCloud(*cloud);
+      if (!parsed) {
+        tenant->Fail("cloud", "tenant.cloud: invalid cloud \"" + *cloud +
+                                  "\" (use AzurePublic or AzureUSGovernment)");
+      }
+      config.tenant.cloud = *parsed;
+    }
+    tenant->RejectUnknownKeys();
+  }
 
   if (auto web = root.Section("web")) {
     if (auto address = web->String("listen_address")) {

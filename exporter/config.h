@@ -34,8 +34,22 @@ struct ScrapeSettings {
   std::chrono::milliseconds max_timeout{10000};
 };
 
+// The Microsoft cloud the tenant lives in; it picks the endpoint host names
+// (msappproxy.net vs .us, login.microsoftonline.com vs .us) and Graph URLs.
+enum class Cloud { kAzurePublic, kAzureUSGovernment };
+std::optional<Cloud> ParseCloud(const std::string& text);
+std::string CloudName(Cloud cloud);  // "AzurePublic", "AzureUSGovernment"
+
+// The Entra tenant this agent (or central exporter) belongs to. Shared by
+// every collector that derives host names or URLs from it.
+struct TenantSettings {
+  std::string id;  // lower-case GUID; empty when not configured
+  Cloud cloud = Cloud::kAzurePublic;
+};
+
 struct Config {
   std::string file;  // where it came from; empty when only defaults apply
+  TenantSettings tenant;
   WebSettings web;
   LogSettings log;
   ScrapeSettings scrape;

@@ -46,6 +46,41 @@ collectors:
   EXPECT_EQ(section.Bool("enabled"), false);
 }
 
+TEST(ConfigTest, TenantIdIsLowerCasedAndCloudParsed) {
+  Config config = ParseConfig(R"(
+tenant:
+  id: 0A1B2C3D-0000-4000-8000-00000000ABCD
+  cloud: AzureUSGovernment
+)",
+                              "c.yml", kCollectors);
+  EXPECT_EQ(config.tenant.id, "0a1b2c3d-0000-4000-8000-00000000abcd");
+  EXPECT_EQ(config.tenant.cloud, Cloud::kAzureUSGovernment);
+  EXPECT_EQ(CloudName(config.tenant.cloud), "AzureUSGovernment");
+  EXPECT_EQ(ParseConfig("", "c.yml", kCollectors).tenant.cloud,
+            Cloud::kAzurePublic);
+}
+
+TEST(ConfigTest, BadTenantValuesAreLocated) {
+  try {
+    ParseConfig("tenant:\n  id: contoso.onmicrosoft.com\n", "c.yml",
+                kCollectors);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.line(), 2);
+    EXPECT_EQ(e.column(), 7);
+    EXPECT_NE(e.message().find("invalid tenant ID"), std::string::npos);
+  }
+  try {
+    ParseConfig("tenant:\n  cloud: AzureChina\n", "c.yml", kCollectors);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.line(), 2);
+    EXPECT_EQ(e.column(), 10);
+    EXPECT_NE(e.message().find("AzurePublic or AzureUSGovernment"),
+              std::string::npos);
+  }
+}
+
 TEST(ConfigTest, ErrorsCarryFileLineAndColumn) {
   try {
     ParseConfig("log:\n  format: xml\n", "dir/c.yml", kCollectors);
