@@ -288,7 +288,8 @@ int ExporterMain(int argc, char** argv) {
   Logger logger(std::cerr, clock);
   Startup startup;
   try {
-    startup = PrepareStartup(flags, table, CollectorDeps{clock, &signals});
+    startup = PrepareStartup(flags, table,
+                             CollectorDeps{clock, &signals, nullptr, &logger});
   } catch (const ConfigError& e) {
     std::cerr << e.what() << "\n";
     return kExitConfigError;

@@ -2,9 +2,19 @@
 
 #include <algorithm>
 
+#include "collectors/endpoint/curl_prober.h"
+#include "collectors/endpoint/endpoint_collector.h"
 #include "collectors/heartbeat/heartbeat_collector.h"
+#include "collectors/tls/tls_collector.h"
 
 namespace entra_pta {
+namespace {
+
+// The probe engine the endpoint collector creates and the tls collector
+// reads, so one handshake per target serves both.
+constexpr char kProbeHubKey[] = "endpoint.probe_hub";
+
+}  // namespace
 
 const std::vector<CollectorEntry>& DefaultCollectorTable() {
   static const std::vector<CollectorEntry> table = {
@@ -15,6 +25,39 @@ const std::vector<CollectorEntry>& DefaultCollectorTable() {
        [](const ConfigSection& section, const CollectorDeps& deps) {
          return std::make_unique<heartbeat::HeartbeatCollector>(
              heartbeat::ParseHeartbeatSettings(section), deps.clock);
+       }},
+      {"endpoint",
+       "Can this host reach each Microsoft endpoint the agent needs (through "
+       "the agent's proxy), and how long does each phase take?",
+       true,
+       [](const ConfigSection& section, const CollectorDeps& deps) {
+         const TenantSettings no_tenant;
+         endpoint::EndpointSettings settings = endpoint::ParseEndpointSettings(
+             section, deps.tenant != nullptr ? *deps.tenant : no_tenant);
+         auto prober = std::make_unique<endpoint::CurlProber>(settings.ca_file,
+                                                              deps.clock);
+         auto hub = std::make_shared<endpoint::ProbeHub>(
+             std::move(settings), std::move(prober), deps.clock, deps.signals,
+             deps.logger);
+         if (deps.shared != nullptr) deps.shared->Put(kProbeHubKey, hub);
+         return std::make_unique<endpoint::EndpointCollector>(hub);
+       }},
+      {"tls",
+       "Is the certificate chain each https endpoint presents Microsoft's, "
+       "or re-signed by an SSL-inspection device?",
+       true,
+       [](const ConfigSection& section, const CollectorDeps& deps) {
+         tls::AllowList allow = tls::ParseAllowList(section);
+         std::shared_ptr<endpoint::ProbeHub> hub =
+             deps.shared != nullptr
+                 ? deps.shared->Find<endpoint::ProbeHub>(kProbeHubKey)
+                 : nullptr;
+         if (hub == nullptr) {
+           throw std::logic_error(
+               "the tls collector must follow the endpoint collector in the "
+               "collector table");
+         }
+         return std::make_unique<tls::TlsCollector>(std::move(allow), hub);
        }},
   };
   return table;
@@ -64,8 +107,10 @@ std::vector<ScrapeRunner::NamedCollector> BuildCollectors(
     const std::optional<std::vector<std::string>>& enabled_override,
     const CollectorDeps& deps) {
   std::vector<ScrapeRunner::NamedCollector> built;
+  SharedObjects shared;
   CollectorDeps deps_with_tenant = deps;
   deps_with_tenant.tenant = &config.tenant;
+  deps_with_tenant.shared = &shared;
   for (const CollectorEntry& entry : table) {
     auto found = config.collector_sections.find(entry.name);
     ConfigSection section =

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -20,6 +21,29 @@
 
 namespace entra_pta {
 
+// Objects that several collectors of one exporter share, created by the
+// first factory that needs them (factories run in table order, enabled or
+// not). Example: the endpoint and tls collectors share one probe engine so
+// one TLS handshake serves both. Keys are "<collector>.<what>".
+// Thread-safety: used at startup by one thread; the objects themselves
+// document their own thread-safety.
+class SharedObjects {
+ public:
+  template <typename T>
+  std::shared_ptr<T> Find(const std::string& key) const {
+    auto it = objects_.find(key);
+    return it == objects_.end() ? nullptr
+                                : std::static_pointer_cast<T>(it->second);
+  }
+  template <typename T>
+  void Put(const std::string& key, std::shared_ptr<T> object) {
+    objects_[key] = std::move(object);
+  }
+
+ private:
+  std::map<std::string, std::shared_ptr<void>> objects_;
+};
+
 // What a collector may use besides its own settings. Factories copy what
 // they need; nothing here is owned by the collector.
 struct CollectorDeps {
@@ -29,6 +53,11 @@ struct CollectorDeps {
   SignalBoard* signals = nullptr;
   // The `tenant` section of the config; BuildCollectors fills it in.
   const TenantSettings* tenant = nullptr;
+  // For collectors that log state changes of their own (e.g. an endpoint
+  // becoming unreachable); outlives every collector. May be null in tests.
+  Logger* logger = nullptr;
+  // Per BuildCollectors call; BuildCollectors fills it in.
+  SharedObjects* shared = nullptr;
 };
 
 struct CollectorEntry {

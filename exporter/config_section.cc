@@ -175,6 +175,52 @@ std::optional<ConfigSection> ConfigSection::Section(
   return ConfigSection(entry->value, entry->key_mark, file_, KeyPath(key));
 }
 
+std::optional<std::vector<std::string>> ConfigSection::StringList(
+    std::string_view key, const ItemCheck& check) const {
+  const Entry* entry = FindValue(key);
+  if (entry == nullptr) return std::nullopt;
+  if (!entry->value.IsSequence()) {
+    Fail(key, KeyPath(key) + ": expected a list of strings, got " +
+                  NodeKind(entry->value));
+  }
+  std::vector<std::string> items;
+  for (std::size_t i = 0; i < entry->value.size(); ++i) {
+    const YAML::Node item = entry->value[i];
+    const std::string item_path = KeyPath(key) + "[" + std::to_string(i) + "]";
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      FailAt(
+          HasPosition(item.Mark()) ? item.Mark() : entry->key_mark,
+          item_path + ": expected a non-empty string, got " + NodeKind(item));
+    }
+    if (check) {
+      if (auto problem = check(item.Scalar())) {
+        FailAt(item.Mark(), item_path + ": " + *problem);
+      }
+    }
+    items.push_back(item.Scalar());
+  }
+  return items;
+}
+
+std::optional<std::vector<ConfigSection>> ConfigSection::SectionList(
+    std::string_view key) const {
+  const Entry* entry = FindValue(key);
+  if (entry == nullptr) return std::nullopt;
+  if (!entry->value.IsSequence()) {
+    Fail(key, KeyPath(key) + ": expected a list of mappings, got " +
+                  NodeKind(entry->value));
+  }
+  std::vector<ConfigSection> items;
+  for (std::size_t i = 0; i < entry->value.size(); ++i) {
+    const YAML::Node item = entry->value[i];
+    YAML::Mark item_mark =
+        HasPosition(item.Mark()) ? item.Mark() : entry->key_mark;
+    items.emplace_back(item, item_mark, file_,
+                       KeyPath(key) + "[" + std::to_string(i) + "]");
+  }
+  return items;
+}
+
 void ConfigSection::RejectUnknownKeys() const {
   for (const Entry& entry : entries_) {
     if (used_.count(entry.key) == 0) {

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -55,6 +56,15 @@ class ConfigSection {
   // A string that must compile as an ECMAScript regular expression.
   std::optional<std::string> Regex(std::string_view key) const;
   std::optional<ConfigSection> Section(std::string_view key) const;
+  // A list of non-empty strings. `check` (optional) returns an error
+  // message for a bad item, which is then reported at that item.
+  using ItemCheck =
+      std::function<std::optional<std::string>(const std::string&)>;
+  std::optional<std::vector<std::string>> StringList(
+      std::string_view key, const ItemCheck& check = nullptr) const;
+  // A list of mappings; item i has the path "<key>[i]" in messages.
+  std::optional<std::vector<ConfigSection>> SectionList(
+      std::string_view key) const;
 
   // Throws for the first key (in file order) that no accessor asked for,
   // listing the keys that were asked for.

@@ -1,0 +1,104 @@
+#include "collectors/endpoint/chain_verifier.h"
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+
+namespace entra_pta::endpoint {
+namespace {
+
+struct CertsFree {
+  void operator()(STACK_OF(X509) * certs) const {
+    sk_X509_pop_free(certs, X509_free);
+  }
+};
+struct StoreCtxFree {
+  void operator()(X509_STORE_CTX* ctx) const { X509_STORE_CTX_free(ctx); }
+};
+
+X509* FromDer(const std::string& der) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  X509* cert = d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  if (cert != nullptr &&
+      p != reinterpret_cast<const unsigned char*>(der.data()) + der.size()) {
+    X509_free(cert);
+    return nullptr;
+  }
+  return cert;
+}
+
+std::string ToDer(X509* cert) {
+  int length = i2d_X509(cert, nullptr);
+  if (length <= 0) return "";
+  std::string der(static_cast<std::size_t>(length), '\0');
+  unsigned char* p = reinterpret_cast<unsigned char*>(der.data());
+  i2d_X509(cert, &p);
+  return der;
+}
+
+bool IsIpLiteral(const std::string& host) {
+  ASN1_OCTET_STRING* ip = a2i_IPADDRESS(host.c_str());
+  if (ip == nullptr) {
+    ERR_clear_error();
+    return false;
+  }
+  ASN1_OCTET_STRING_free(ip);
+  return true;
+}
+
+}  // namespace
+
+ChainVerdict VerifyChain(const std::vector<std::string>& presented_der,
+                         const std::string& host, X509_STORE* store,
+                         std::chrono::system_clock::time_point at) {
+  ChainVerdict verdict;
+  if (presented_der.empty()) {
+    verdict.error = "the server presented no certificate";
+    return verdict;
+  }
+  std::unique_ptr<STACK_OF(X509), CertsFree> certs(sk_X509_new_null());
+  for (const std::string& der : presented_der) {
+    X509* cert = FromDer(der);
+    if (cert == nullptr) {
+      ERR_clear_error();
+      verdict.error = "the server presented a certificate that does not parse";
+      return verdict;
+    }
+    sk_X509_push(certs.get(), cert);
+  }
+  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
+  X509* leaf = sk_X509_value(certs.get(), 0);
+  if (!ctx || X509_STORE_CTX_init(ctx.get(), store, leaf, certs.get()) != 1) {
+    ERR_clear_error();
+    verdict.error = "cannot set up certificate verification";
+    return verdict;
+  }
+  X509_STORE_CTX_set_default(ctx.get(), "ssl_server");
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  X509_VERIFY_PARAM_set_time(
+      param, static_cast<time_t>(std::chrono::system_clock::to_time_t(at)));
+  const bool host_ok =
+      IsIpLiteral(host)
+          ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1
+          : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1;
+  if (!host_ok) {
+    ERR_clear_error();
+    verdict.error = "cannot check the host name " + host;
+    return verdict;
+  }
+  if (X509_verify_cert(ctx.get()) == 1) {
+    verdict.verified = true;
+    STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
+    for (int i = 0; i < sk_X509_num(built); ++i) {
+      verdict.chain_der.push_back(ToDer(sk_X509_value(built, i)));
+    }
+  } else {
+    verdict.error =
+        X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
+  }
+  ERR_clear_error();
+  return verdict;
+}
+
+}  // namespace entra_pta::endpoint

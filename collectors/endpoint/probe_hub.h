@@ -1,0 +1,77 @@
+// ProbeHub: runs one round of endpoint probes for a scrape and shares it
+// between the endpoint and tls collectors, so each target gets one
+// connection and one TLS handshake per scrape however many collectors read
+// it. A round started less than `join_window` ago, or still running, is
+// joined instead of starting another (single flight). It also decides each
+// target's proxy, records the "bootstrap" sign of life, and logs a target's
+// failure when its reason changes (and its recovery), not on every scrape.
+// Thread-safety: Round() may be called concurrently from any thread.
+#pragma once
+
+#include <chrono>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "collectors/endpoint/endpoint_settings.h"
+#include "collectors/endpoint/prober.h"
+#include "collectors/endpoint/proxy_choice.h"
+#include "exporter/clock.h"
+#include "exporter/logger.h"
+#include "exporter/signal_board.h"
+#include "exporter/status.h"
+
+namespace entra_pta::endpoint {
+
+// The SignalBoard name for a successful reach of the bootstrap endpoint.
+inline constexpr char kBootstrapSignal[] = "bootstrap";
+
+struct ProbeRound {
+  // Not ok when the round could not run as configured (e.g. the agent's
+  // .exe.config is unreadable with proxy_from_agent_config on), in which
+  // case `requests` is empty, or when the results are incomplete.
+  Status status = Status::Ok();
+  std::vector<ProbeRequest> requests;
+  std::vector<ProbeResult> results;  // one per request
+};
+
+class ProbeHub {
+ public:
+  // `clock`, and `signals`/`logger` when not null, must outlive the hub.
+  ProbeHub(EndpointSettings settings, std::unique_ptr<Prober> prober,
+           const Clock& clock, SignalBoard* signals, Logger* logger,
+           EnvironmentLookup environment = ProcessEnvironment,
+           std::chrono::milliseconds join_window = std::chrono::seconds(1));
+
+  // The current round, run now or joined; nullptr when it did not finish
+  // by `deadline`.
+  std::shared_ptr<const ProbeRound> Round(
+      std::chrono::steady_clock::time_point deadline);
+
+  const EndpointSettings& settings() const { return settings_; }
+
+ private:
+  std::shared_ptr<const ProbeRound> Run(
+      std::chrono::steady_clock::time_point deadline);
+  void LogChanges(const ProbeRound& round);
+
+  const EndpointSettings settings_;
+  const std::unique_ptr<Prober> prober_;
+  const Clock& clock_;
+  SignalBoard* const signals_;
+  Logger* const logger_;
+  const EnvironmentLookup environment_;
+  const std::chrono::milliseconds join_window_;
+
+  std::mutex mu_;
+  std::shared_future<std::shared_ptr<const ProbeRound>> current_;
+  std::chrono::steady_clock::time_point current_start_;
+  bool running_ = false;
+  std::map<std::string, std::string> last_failure_;  // endpoint -> reason
+  std::string last_round_error_;
+};
+
+}  // namespace entra_pta::endpoint
