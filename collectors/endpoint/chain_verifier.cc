@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace entra_pta::endpoint {
@@ -37,6 +38,19 @@ std::string ToDer(X509* cert) {
   return der;
 }
 
+std::optional<std::chrono::system_clock::time_point> ToTimePoint(
+    const ASN1_TIME* time) {
+  struct tm when = {};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &when) != 1) return std::nullopt;
+  const std::chrono::sys_days days{
+      std::chrono::year{when.tm_year + 1900} /
+      std::chrono::month{static_cast<unsigned>(when.tm_mon + 1)} /
+      std::chrono::day{static_cast<unsigned>(when.tm_mday)}};
+  return std::chrono::system_clock::time_point(days) +
+         std::chrono::hours(when.tm_hour) + std::chrono::minutes(when.tm_min) +
+         std::chrono::seconds(when.tm_sec);
+}
+
 bool IsIpLiteral(const std::string& host) {
   ASN1_OCTET_STRING* ip = a2i_IPADDRESS(host.c_str());
   if (ip == nullptr) {
@@ -67,9 +81,17 @@ ChainVerdict VerifyChain(const std::vector<std::string>& presented_der,
     }
     sk_X509_push(certs.get(), cert);
   }
+  return VerifyParsedChain(certs.get(), host, store, at);
+}
+
+ChainVerdict VerifyParsedChain(STACK_OF(X509) * presented,
+                               const std::string& host, X509_STORE* store,
+                               std::chrono::system_clock::time_point at) {
+  ChainVerdict verdict;
   std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
-  X509* leaf = sk_X509_value(certs.get(), 0);
-  if (!ctx || X509_STORE_CTX_init(ctx.get(), store, leaf, certs.get()) != 1) {
+  X509* leaf = sk_X509_value(presented, 0);
+  if (!ctx || leaf == nullptr ||
+      X509_STORE_CTX_init(ctx.get(), store, leaf, presented) != 1) {
     ERR_clear_error();
     verdict.error = "cannot set up certificate verification";
     return verdict;
@@ -89,9 +111,18 @@ ChainVerdict VerifyChain(const std::vector<std::string>& presented_der,
   }
   if (X509_verify_cert(ctx.get()) == 1) {
     verdict.verified = true;
+    verdict.valid_from = std::chrono::system_clock::time_point::min();
+    verdict.valid_until = std::chrono::system_clock::time_point::max();
     STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
     for (int i = 0; i < sk_X509_num(built); ++i) {
-      verdict.chain_der.push_back(ToDer(sk_X509_value(built, i)));
+      X509* cert = sk_X509_value(built, i);
+      verdict.chain_der.push_back(ToDer(cert));
+      if (auto from = ToTimePoint(X509_get0_notBefore(cert))) {
+        verdict.valid_from = std::max(verdict.valid_from, *from);
+      }
+      if (auto until = ToTimePoint(X509_get0_notAfter(cert))) {
+        verdict.valid_until = std::min(verdict.valid_until, *until);
+      }
     }
   } else {
     verdict.error =
@@ -99,6 +130,39 @@ ChainVerdict VerifyChain(const std::vector<std::string>& presented_der,
   }
   ERR_clear_error();
   return verdict;
+}
+
+std::string VerifiedChainCache::Key(const std::string& host,
+                                    const std::vector<std::string>& chain_der) {
+  std::string key = host;
+  for (const std::string& der : chain_der) {
+    key += '\0';
+    key += std::to_string(der.size());
+    key += ':';
+    key += der;
+  }
+  return key;
+}
+
+std::optional<ChainVerdict> VerifiedChainCache::Find(
+    const std::string& host, const std::vector<std::string>& chain_der,
+    std::chrono::system_clock::time_point at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = verdicts_.find(Key(host, chain_der));
+  if (it == verdicts_.end() || at < it->second.valid_from ||
+      at >= it->second.valid_until) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+void VerifiedChainCache::Insert(const std::string& host,
+                                const std::vector<std::string>& chain_der,
+                                const ChainVerdict& verdict) {
+  if (!verdict.verified) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (verdicts_.size() >= capacity_) verdicts_.clear();
+  verdicts_[Key(host, chain_der)] = verdict;
 }
 
 }  // namespace entra_pta::endpoint

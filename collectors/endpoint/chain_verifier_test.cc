@@ -60,6 +60,25 @@ TEST_F(ChainVerifierTest, WrongHostUntrustedRootAndExpiryFail) {
   EXPECT_FALSE(v.verified);  // intermediate missing
 }
 
+TEST_F(ChainVerifierTest, VerdictsAreCachedOnlyWithinTheirWindow) {
+  VerifiedChainCache cache(2);
+  const std::vector<std::string> chain = {leaf.der(), ca.der()};
+  ChainVerdict v = VerifyChain(chain, "login.example", store.get(), now);
+  ASSERT_TRUE(v.verified);
+  EXPECT_LE(v.valid_from, now);
+  EXPECT_GT(v.valid_until, now);
+  cache.Insert("login.example", chain, v);
+  EXPECT_TRUE(cache.Find("login.example", chain, now));
+  EXPECT_FALSE(cache.Find("other.example", chain, now));
+  EXPECT_FALSE(cache.Find("login.example", {leaf.der()}, now));
+  EXPECT_FALSE(cache.Find("login.example", chain, v.valid_until));
+  EXPECT_FALSE(cache.Find("login.example", chain,
+                          v.valid_from - std::chrono::seconds(1)));
+  ChainVerdict failed = VerifyChain(chain, "x.example", store.get(), now);
+  cache.Insert("x.example", chain, failed);
+  EXPECT_FALSE(cache.Find("x.example", chain, now));
+}
+
 TEST_F(ChainVerifierTest, GarbageIsAnErrorNotACrash) {
   EXPECT_EQ(VerifyChain({}, "x", store.get(), now).error,
             "the server presented no certificate");

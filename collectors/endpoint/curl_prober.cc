@@ -19,6 +19,12 @@ constexpr std::size_t kMaxBodyBytes = 256 * 1024;
 // libcurl is cancelling on their own timeouts.
 constexpr std::chrono::milliseconds kDeadlineSlack{150};
 
+struct CertsFree {
+  void operator()(STACK_OF(X509) * certs) const {
+    sk_X509_pop_free(certs, X509_free);
+  }
+};
+
 struct Transfer {
   const ProbeRequest* request = nullptr;
   CURL* easy = nullptr;
@@ -33,6 +39,8 @@ struct Transfer {
   bool handshake_done = false;
   std::string tls_version;
   std::vector<std::string> chain_der;
+  // The same certificates as parsed by the handshake, for verification.
+  std::unique_ptr<STACK_OF(X509), CertsFree> chain;
 };
 
 int TransferIndex() {
@@ -55,8 +63,12 @@ void InfoCallback(const SSL* ssl, int where, int /*ret*/) {
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl);
   if (chain == nullptr) return;
   transfer->chain_der.clear();
+  transfer->chain.reset(sk_X509_new_null());
   for (int i = 0; i < sk_X509_num(chain); ++i) {
     X509* cert = sk_X509_value(chain, i);
+    if (transfer->chain && X509_up_ref(cert) == 1) {
+      sk_X509_push(transfer->chain.get(), cert);
+    }
     const int length = i2d_X509(cert, nullptr);
     if (length <= 0) continue;
     std::string der(static_cast<std::size_t>(length), '\0');
@@ -376,9 +388,18 @@ ProbeBatch CurlProber::ProbeAll(
     result.tls.chain_der = std::move(transfer.chain_der);
     if (transfer.handshake_done) {
       if (auto* trust = std::get_if<TrustStore>(&store)) {
+        std::optional<ChainVerdict> cached = verified_.Find(
+            request.target.host, result.tls.chain_der, verify_time);
         ChainVerdict verdict =
-            VerifyChain(result.tls.chain_der, request.target.host, trust->get(),
-                        verify_time);
+            cached ? std::move(*cached)
+            : transfer.chain && sk_X509_num(transfer.chain.get()) > 0
+                ? VerifyParsedChain(transfer.chain.get(), request.target.host,
+                                    trust->get(), verify_time)
+                : VerifyChain(result.tls.chain_der, request.target.host,
+                              trust->get(), verify_time);
+        if (!cached) {
+          verified_.Insert(request.target.host, result.tls.chain_der, verdict);
+        }
         result.tls.verified = verdict.verified;
         result.tls.verify_error = verdict.error;
         result.tls.verified_chain_der = std::move(verdict.chain_der);

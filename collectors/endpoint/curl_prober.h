@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "collectors/endpoint/chain_verifier.h"
 #include "collectors/endpoint/prober.h"
 #include "collectors/endpoint/trust_store.h"
 #include "exporter/clock.h"
@@ -57,6 +58,7 @@ class CurlProber final : public Prober {
   const Clock& clock_;
   std::mutex mu_;
   std::optional<TrustStore> store_;
+  VerifiedChainCache verified_;
 };
 
 }  // namespace entra_pta::endpoint

@@ -41,10 +41,11 @@ struct ProbeRound {
 class ProbeHub {
  public:
   // `clock`, and `signals`/`logger` when not null, must outlive the hub.
-  ProbeHub(EndpointSettings settings, std::unique_ptr<Prober> prober,
-           const Clock& clock, SignalBoard* signals, Logger* logger,
-           EnvironmentLookup environment = ProcessEnvironment,
-           std::chrono::milliseconds join_window = std::chrono::seconds(1));
+  ProbeHub(
+      EndpointSettings settings, std::unique_ptr<Prober> prober,
+      const Clock& clock, SignalBoard* signals, Logger* logger,
+      EnvironmentLookup environment = ProcessEnvironment,
+      std::chrono::milliseconds join_window = std::chrono::milliseconds(250));
 
   // The current round, run now or joined; nullptr when it did not finish
   // by `deadline`.

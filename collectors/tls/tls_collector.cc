@@ -4,24 +4,27 @@
 #include "exporter/metric_builder.h"
 
 namespace entra_pta::tls {
-namespace {
-
-std::vector<CertFacts> Facts(const std::vector<std::string>& chain_der) {
+std::vector<CertFacts> CertFactsCache::Facts(
+    const std::vector<std::string>& chain_der) {
   std::vector<CertFacts> facts;
+  std::lock_guard<std::mutex> lock(mu_);
   for (const std::string& der : chain_der) {
-    if (auto read = ReadCertFacts(der)) facts.push_back(std::move(*read));
+    auto it = by_der_.find(der);
+    if (it == by_der_.end()) {
+      if (by_der_.size() >= capacity_) by_der_.clear();
+      it = by_der_.emplace(der, ReadCertFacts(der)).first;
+    }
+    if (it->second) facts.push_back(*it->second);
   }
   return facts;
 }
-
-}  // namespace
 
 TlsCollector::TlsCollector(AllowList allow,
                            std::shared_ptr<endpoint::ProbeHub> hub)
     : allow_(std::move(allow)), hub_(std::move(hub)) {}
 
 void AppendTlsFamilies(const AllowList& allow,
-                       const endpoint::ProbeRound& round,
+                       const endpoint::ProbeRound& round, CertFactsCache& cache,
                        std::vector<prometheus::MetricFamily>& out) {
   auto match = GaugeFamily(
       "entra_pta_tls_issuer_match",
@@ -48,8 +51,8 @@ void AppendTlsFamilies(const AllowList& allow,
       continue;
     }
     const std::string& name = round.requests[i].target.name;
-    ChainView chain{Facts(result.tls.chain_der),
-                    Facts(result.tls.verified_chain_der)};
+    ChainView chain{cache.Facts(result.tls.chain_der),
+                    cache.Facts(result.tls.verified_chain_der)};
     IssuerVerdict verdict = JudgeIssuer(allow, chain);
     AddSample(match, {{"endpoint", name}}, verdict.match ? 1 : 0);
     AddSample(verified, {{"endpoint", name}}, result.tls.verified ? 1 : 0);
@@ -85,7 +88,7 @@ Status TlsCollector::Collect(const ScrapeContext& context,
         "the endpoint probes did not finish before the scrape deadline");
   }
   if (round->requests.empty() && !round->status.ok()) return round->status;
-  AppendTlsFamilies(allow_, *round, out);
+  AppendTlsFamilies(allow_, *round, cache_, out);
   return round->status;
 }
 

@@ -7,13 +7,32 @@
 // immutable and the hub is thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "collectors/endpoint/probe_hub.h"
 #include "collectors/tls/issuer_allow_list.h"
 #include "exporter/collector.h"
 
 namespace entra_pta::tls {
+
+// Parsed CertFacts by DER bytes: the same few certificates come back every
+// scrape, and decoding one costs far more (OpenSSL 3) than a lookup.
+// Bounded: emptied when it would exceed `capacity` entries.
+// Thread-safety: Facts() may be called concurrently.
+class CertFactsCache {
+ public:
+  explicit CertFactsCache(std::size_t capacity = 512) : capacity_(capacity) {}
+  // Facts of each certificate that parses, in order.
+  std::vector<CertFacts> Facts(const std::vector<std::string>& chain_der);
+
+ private:
+  std::mutex mu_;
+  std::size_t capacity_;
+  std::map<std::string, std::optional<CertFacts>> by_der_;
+};
 
 class TlsCollector final : public Collector {
  public:
@@ -25,11 +44,12 @@ class TlsCollector final : public Collector {
  private:
   AllowList allow_;
   std::shared_ptr<endpoint::ProbeHub> hub_;
+  CertFactsCache cache_;
 };
 
 // Appends the tls families for a finished round (pure; tested directly).
 void AppendTlsFamilies(const AllowList& allow,
-                       const endpoint::ProbeRound& round,
+                       const endpoint::ProbeRound& round, CertFactsCache& cache,
                        std::vector<prometheus::MetricFamily>& out);
 
 }  // namespace entra_pta::tls

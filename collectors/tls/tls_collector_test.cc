@@ -60,7 +60,8 @@ TEST(TlsCollectorTest, GenuineAndInterceptedChains) {
   round.results = {genuine, forged, plain, nohandshake};
 
   std::vector<prometheus::MetricFamily> out;
-  AppendTlsFamilies(DefaultAllowList(), round, out);
+  CertFactsCache cache(3);  // smaller than the chains: eviction runs too
+  AppendTlsFamilies(DefaultAllowList(), round, cache, out);
   const std::string text = prometheus::TextSerializer().Serialize(out);
   for (const char* line : {
            "entra_pta_tls_issuer_match{endpoint=\"genuine\"} 1",

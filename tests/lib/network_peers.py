@@ -94,7 +94,10 @@ class TestPki:
     ISSUING_NAME = "Microsoft Azure RSA TLS Issuing CA 04"
     INSPECTION_NAME = "Contoso Corporate SSL Inspection CA"
 
-    def __init__(self):
+    def __init__(self, key_type="ec"):
+        """key_type: "ec" (P-256, fast to make) or "rsa" (2048 bits, what
+        Microsoft's endpoints serve)."""
+        self.key_type = key_type
         self.tmp = tempfile.TemporaryDirectory(prefix="entra-pta-pki-")
         d = self.dir = self.tmp.name
         with open(os.path.join(d, "ext.cnf"), "w") as f:
@@ -114,8 +117,13 @@ class TestPki:
         return os.path.join(self.dir, name)
 
     def _key(self, name):
-        _run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
-              "ec_paramgen_curve:P-256", "-out", name + ".key"], self.dir)
+        if self.key_type == "rsa":
+            options = ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]
+        else:
+            options = ["-algorithm", "EC", "-pkeyopt",
+                       "ec_paramgen_curve:P-256"]
+        _run(["openssl", "genpkey"] + options + ["-out", name + ".key"],
+             self.dir)
 
     def _ca(self, name, cn, issuer):
         self._key(name)
