@@ -46,10 +46,6 @@ def substitute(pattern, replacement, text, what):
     return result
 
 
-def rules_with_short_for(text):
-    return substitute(r"^(\s+for: )\S+$", r"\g<1>2s", text, "for: duration")
-
-
 def alertmanager_config_for_test(text, receiver_url):
     text = substitute(r"http://alert-bridge\.example\.com", receiver_url, text,
                       "receiver URL")
@@ -68,7 +64,7 @@ class AlertReachesTheReceiverTest(unittest.TestCase):
                                                       age_seconds=3 * 3600)
 
         with open(RULES, encoding="utf-8") as f:
-            rules = rules_with_short_for(f.read())
+            rules = harness.rules_with_durations(f.read(), "2s")
         self.rules_path = os.path.join(self.tmp.name, "entra-pta.rules.yml")
         with open(self.rules_path, "w", encoding="utf-8") as f:
             f.write(rules)

@@ -279,6 +279,53 @@ class Prometheus:
         self.stop()
 
 
+def rules_with_durations(text, duration):
+    """The rule file text with every `for:` duration replaced by duration.
+    Production durations are minutes (so that a blip does not page); tests
+    that must see an alert fire within seconds load such a copy, keeping the
+    shipped expressions, labels and annotations. Raises when the text has no
+    `for:` at all, so a changed file cannot leave the long durations in."""
+    result, count = re.subn(r"^(\s+for: )\S+$", r"\g<1>" + duration, text,
+                            flags=re.M)
+    if count == 0:
+        raise ValueError("no `for:` durations found to rewrite")
+    return result
+
+
+class StaticMetricsServer:
+    """Serves a fixed exposition text at /metrics on 127.0.0.1:0, as a
+    Prometheus target standing in for collectors that are not built yet."""
+
+    def __init__(self, text):
+        body = text.encode("utf-8")
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path != "/metrics":
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type",
+                                 "text/plain; version=0.0.4; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = "127.0.0.1:%d" % self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
 def wait_until_ready(proc, url, what, log_text, timeout=60):
     """Polls url (a /-/ready endpoint) until it answers 200; raises with the
     program's log if the process exits or the time runs out."""
