@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness  # noqa: E402
@@ -398,7 +399,7 @@ class LiveQueriesTest(unittest.TestCase):
 
     def query_status(self, expr):
         url = self.prometheus.url + "/api/v1/query?" + \
-            harness.urllib.parse.urlencode({"query": expr})
+            urllib.parse.urlencode({"query": expr})
         status, _, body = harness.http_request(url)
         return status, json.loads(body)
 
