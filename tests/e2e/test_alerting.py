@@ -9,7 +9,9 @@ Break: the agent's trace file was last written 3 hours ago, so the
 heartbeat is stale; EntraPTAHeartbeatStale must reach the pager receiver
 with its labels and runbook_url, and EntraPTAHeartbeatLate, which fires too,
 must be held back by the shipped inhibition rule. Repair: the trace file is
-written again; the resolved notification must arrive.
+written again; the resolved notification must arrive. A second test checks
+the inhibition the issue names: a firing EntraPTAAgentServiceNotRunning
+for the same server keeps the stale heartbeat from paging.
 
 Two deliberate differences from production, both by rewriting copies of the
 shipped files rather than using other ones:
@@ -20,6 +22,7 @@ shipped files rather than using other ones:
   group_wait/group_interval become 1s for the same reason.
 """
 
+import json
 import os
 import re
 import sys
@@ -179,6 +182,60 @@ class AlertReachesTheReceiverTest(unittest.TestCase):
                   for a in n.get("alerts", [])
                   if a["labels"]["alertname"] == "EntraPTAHeartbeatLate"]
         self.assertEqual(leaked, [])
+
+    def test_stopped_agent_service_inhibits_the_stale_heartbeat_page(self):
+        """The shipped inhibition: while EntraPTAAgentServiceNotRunning fires
+        for a server, its stale heartbeat does not page as well. The service
+        collector only runs on Windows, so this test posts that alert to
+        Alertmanager's API itself, with the labels the rule gives it."""
+        now = time.time()
+        service_alert = {
+            "labels": {"alertname": "EntraPTAAgentServiceNotRunning",
+                       "severity": "critical", "pillar": "agent",
+                       "job": "entra_pta", "instance": self.exporter.address,
+                       "service": "AzureADConnectAuthenticationAgent"},
+            "annotations": {"summary": "posted by the test",
+                            "runbook_url": RUNBOOK_BASE
+                            + "entraptaagentservicenotrunning"},
+            "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+            "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 600)),
+        }
+        status, _, body = harness.http_request(
+            self.alertmanager.url + "/api/v2/alerts", method="POST",
+            headers={"Content-Type": "application/json"},
+            data=json.dumps([service_alert]).encode())
+        self.assertEqual(status, 200, body)
+
+        def service_firing(path, payload, alert):
+            return (alert["labels"].get("alertname") == "EntraPTAAgentServiceNotRunning"
+                    and alert["status"] == "firing")
+
+        found = self.receiver.wait_for(service_firing, timeout=30)
+        self.assertIsNotNone(found, self.explain())
+        self.assertEqual(found[0], "/pager")
+
+        # Prometheus fires the stale heartbeat and sends it ...
+        stale = self.prometheus.wait_for_value(
+            'ALERTS{alertname="EntraPTAHeartbeatStale",alertstate="firing"}', 1)
+        self.assertEqual([v for _, v in stale], [1], self.explain())
+        # ... Alertmanager receives it and holds it back.
+        deadline = time.monotonic() + 15
+        state = None
+        while time.monotonic() < deadline:
+            state = [a["status"] for a in self.alertmanager.alerts()
+                     if a["labels"]["alertname"] == "EntraPTAHeartbeatStale"]
+            if state and state[0]["state"] == "suppressed":
+                break
+            time.sleep(0.2)
+        self.assertTrue(state and state[0]["state"] == "suppressed"
+                        and state[0]["inhibitedBy"], state)
+        # Several group intervals (1s) later, still no page for it.
+        time.sleep(3)
+        paged = [(p, a["labels"]["alertname"])
+                 for p, n in self.receiver.notifications()
+                 for a in n.get("alerts", [])
+                 if a["labels"]["alertname"] == "EntraPTAHeartbeatStale"]
+        self.assertEqual(paged, [])
 
 
 if __name__ == "__main__":

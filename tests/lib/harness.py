@@ -42,9 +42,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def http_request(url, method="GET", headers=None, timeout=10):
+def http_request(url, method="GET", headers=None, timeout=10, data=None):
     """Returns (status, headers, body bytes); HTTP errors are answers too."""
-    req = urllib.request.Request(url, method=method, headers=headers or {})
+    req = urllib.request.Request(url, method=method, headers=headers or {},
+                                 data=data)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, resp.headers, resp.read()
