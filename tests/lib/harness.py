@@ -178,18 +178,16 @@ class Prometheus:
     own temporary storage, scraping the given targets every second."""
 
     def __init__(self, targets, scrape_interval="1s", scrape_timeout="1s",
-                 rule_files=(), alertmanager=None, extra_scrape_configs=()):
+                 rule_files=(), alertmanager=None):
         """rule_files: paths of rule files to load; alertmanager: the
-        "127.0.0.1:port" of an Alertmanager to send alerts to;
-        extra_scrape_configs: further scrape_configs entries (dicts)."""
+        "127.0.0.1:port" of an Alertmanager to send alerts to."""
         self.tmp = tempfile.TemporaryDirectory(prefix="entra_pta_prom_")
         config = {
             "global": {"scrape_interval": scrape_interval,
                        "scrape_timeout": scrape_timeout,
                        "evaluation_interval": scrape_interval},
             "scrape_configs": [{"job_name": "entra_pta",
-                                "static_configs": [{"targets": list(targets)}]}]
-                              + list(extra_scrape_configs),
+                                "static_configs": [{"targets": list(targets)}]}],
         }
         if rule_files:
             config["rule_files"] = [os.path.abspath(p) for p in rule_files]
