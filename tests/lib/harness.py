@@ -1,5 +1,6 @@
-"""Test harness: starts the real entra_pta_exporter binary and a real
-Prometheus on 127.0.0.1, each in its own temporary directory, and stops them.
+"""Test harness: starts the real entra_pta_exporter binary, a real
+Prometheus and a real Alertmanager on 127.0.0.1, each in its own temporary
+directory, and stops them; receives Alertmanager's webhook notifications.
 
 Every address used here is on 127.0.0.1; ports are either port 0 (the
 exporter reports the port it bound in its "listening" log line) or free ports
@@ -7,6 +8,7 @@ found by binding 127.0.0.1:0. Processes are killed when a test ends, pass or
 fail.
 """
 
+import http.server
 import json
 import os
 import re
@@ -40,9 +42,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-def http_request(url, method="GET", headers=None, timeout=10):
+def http_request(url, method="GET", headers=None, timeout=10, data=None):
     """Returns (status, headers, body bytes); HTTP errors are answers too."""
-    req = urllib.request.Request(url, method=method, headers=headers or {})
+    req = urllib.request.Request(url, method=method, headers=headers or {},
+                                 data=data)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             return resp.status, resp.headers, resp.read()
@@ -174,7 +177,10 @@ class Prometheus:
     """A real Prometheus (Debian package) on a free 127.0.0.1 port with its
     own temporary storage, scraping the given targets every second."""
 
-    def __init__(self, targets, scrape_interval="1s", scrape_timeout="1s"):
+    def __init__(self, targets, scrape_interval="1s", scrape_timeout="1s",
+                 rule_files=(), alertmanager=None):
+        """rule_files: paths of rule files to load; alertmanager: the
+        "127.0.0.1:port" of an Alertmanager to send alerts to."""
         self.tmp = tempfile.TemporaryDirectory(prefix="entra_pta_prom_")
         config = {
             "global": {"scrape_interval": scrape_interval,
@@ -183,6 +189,11 @@ class Prometheus:
             "scrape_configs": [{"job_name": "entra_pta",
                                 "static_configs": [{"targets": list(targets)}]}],
         }
+        if rule_files:
+            config["rule_files"] = [os.path.abspath(p) for p in rule_files]
+        if alertmanager:
+            config["alerting"] = {"alertmanagers": [
+                {"static_configs": [{"targets": [alertmanager]}]}]}
         config_path = os.path.join(self.tmp.name, "prometheus.yml")
         with open(config_path, "w", encoding="utf-8") as f:
             json.dump(config, f)  # JSON is YAML
@@ -228,6 +239,15 @@ class Prometheus:
             raise RuntimeError("query %r failed: %s" % (expr, body[:500]))
         return [(r["metric"], float(r["value"][1])) for r in doc["data"]["result"]]
 
+    def api(self, path):
+        """The "data" member of a GET on Prometheus's HTTP API (e.g.
+        "/api/v1/rules"); raises on an error answer."""
+        status, _, body = http_request(self.url + path)
+        doc = json.loads(body)
+        if status != 200 or doc.get("status") != "success":
+            raise RuntimeError("GET %s failed: %s" % (path, body[:500]))
+        return doc["data"]
+
     def wait_for_value(self, expr, expected, timeout=30):
         """Polls until expr returns exactly one sample equal to expected;
         returns the last result either way, for the assertion message."""
@@ -250,6 +270,193 @@ class Prometheus:
                 self.proc.wait()
         self._log.close()
         self.tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def rules_with_durations(text, duration):
+    """The rule file text with every `for:` duration replaced by duration.
+    Production durations are minutes (so that a blip does not page); tests
+    that must see an alert fire within seconds load such a copy, keeping the
+    shipped expressions, labels and annotations. Raises when the text has no
+    `for:` at all, so a changed file cannot leave the long durations in."""
+    result, count = re.subn(r"^(\s+for: )\S+$", r"\g<1>" + duration, text,
+                            flags=re.M)
+    if count == 0:
+        raise ValueError("no `for:` durations found to rewrite")
+    return result
+
+
+class StaticMetricsServer:
+    """Serves a fixed exposition text at /metrics on 127.0.0.1:0, as a
+    Prometheus target standing in for collectors that are not built yet."""
+
+    def __init__(self, text):
+        body = text.encode("utf-8")
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path != "/metrics":
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type",
+                                 "text/plain; version=0.0.4; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = "127.0.0.1:%d" % self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def wait_until_ready(proc, url, what, log_text, timeout=60):
+    """Polls url (a /-/ready endpoint) until it answers 200; raises with the
+    program's log if the process exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            status, _, _ = http_request(url, timeout=2)
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("%s did not become ready; log:\n%s" % (what, log_text()))
+
+
+class Alertmanager:
+    """A real Alertmanager (Debian package prometheus-alertmanager) on a free
+    127.0.0.1 port with its own temporary storage and clustering disabled
+    (an empty --cluster.listen-address), loading config_text."""
+
+    BINARY = "/usr/bin/prometheus-alertmanager"
+
+    def __init__(self, config_text):
+        self.tmp = tempfile.TemporaryDirectory(prefix="entra_pta_am_")
+        self.config_path = os.path.join(self.tmp.name, "alertmanager.yml")
+        with open(self.config_path, "w", encoding="utf-8") as f:
+            f.write(config_text)
+        self.port = free_port()
+        self.address = "127.0.0.1:%d" % self.port
+        self.url = "http://" + self.address
+        self.log_path = os.path.join(self.tmp.name, "alertmanager.log")
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        self.proc = subprocess.Popen(
+            [self.BINARY, "--config.file=" + self.config_path,
+             "--storage.path=" + os.path.join(self.tmp.name, "data"),
+             "--web.listen-address=" + self.address,
+             "--cluster.listen-address="],
+            stdout=self._log, stderr=subprocess.STDOUT)
+        try:
+            wait_until_ready(self.proc, self.url + "/-/ready", "Alertmanager",
+                             self.log)
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def log(self):
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def alerts(self):
+        """The alerts Alertmanager holds (API v2), with their status
+        (active, suppressed with inhibitedBy, ...)."""
+        status, _, body = http_request(self.url + "/api/v2/alerts")
+        if status != 200:
+            raise RuntimeError("GET /api/v2/alerts: %d %s" % (status, body[:300]))
+        return json.loads(body)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+        self.tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class WebhookReceiver:
+    """An HTTP server on 127.0.0.1:0 that records every JSON notification
+    Alertmanager POSTs to it, with the request path (one path per
+    receiver)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._notifications = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                try:
+                    payload = json.loads(body)
+                except ValueError:
+                    payload = {"unparsable": body.decode("utf-8", "replace")}
+                with receiver._lock:
+                    receiver._notifications.append((self.path, payload))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        daemon=True)
+        self._thread.start()
+
+    def notifications(self):
+        """[(path, payload)] in arrival order."""
+        with self._lock:
+            return list(self._notifications)
+
+    def wait_for(self, predicate, timeout=30):
+        """The first (path, payload, alert) whose alert satisfies
+        predicate(path, payload, alert), or None after timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for path, payload in self.notifications():
+                for alert in payload.get("alerts", []):
+                    if predicate(path, payload, alert):
+                        return path, payload, alert
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.1)
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
 
     def __enter__(self):
         return self
