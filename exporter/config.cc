@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "exporter/ascii.h"
+
 namespace entra_pta {
 namespace {
 
@@ -103,9 +105,7 @@ Config ParseConfig(const std::string& yaml_text, const std::string& file_name,
                                "\" (use the directory's GUID, e.g. "
                                "00000000-0000-0000-0000-000000000000)");
       }
-      config.tenant.id = *id;
-      for (char& c : config.tenant.id)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      config.tenant.id = AsciiLower(*id);
     }
     if (auto cloud = tenant->String("cloud")) {
       auto parsed = ParseCloud(*cloud);

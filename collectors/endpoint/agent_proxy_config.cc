@@ -8,18 +8,12 @@
 #include <vector>
 
 #include "collectors/heartbeat/trace_log.h"
+#include "exporter/ascii.h"
 
 namespace entra_pta::endpoint {
 namespace {
 
 constexpr std::size_t kMaxDepth = 64;
-
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return text;
-}
 
 struct Element {
   std::string name;
@@ -123,7 +117,7 @@ class XmlReader {
           if (!value) {
             return Where() + "invalid character reference in " + attribute;
           }
-          const std::string key = Lower(attribute);
+          const std::string key = AsciiLower(attribute);
           if (element.attributes.count(key) != 0) {
             return Where() + "duplicate attribute " + attribute;
           }
@@ -258,7 +252,7 @@ bool IsTrue(const std::map<std::string, std::string>& attributes,
             const std::string& name, bool default_value) {
   auto it = attributes.find(name);
   if (it == attributes.end()) return default_value;
-  return Lower(it->second) == "true";
+  return AsciiLower(it->second) == "true";
 }
 
 bool PathIs(const std::vector<std::string>& open,
@@ -316,7 +310,8 @@ std::variant<AgentProxy, Status> ParseAgentProxyConfig(const std::string& xml) {
                          root_name + ">, expected <configuration>");
   }
   if (!seen_default_proxy || !enabled) proxy = AgentProxy{};
-  if (!proxy.address.empty() && Lower(proxy.address).rfind("http://", 0) != 0) {
+  if (!proxy.address.empty() &&
+      AsciiLower(proxy.address).rfind("http://", 0) != 0) {
     return Status::Error(
         "the agent's proxyaddress is not an http:// URL; the exporter cannot "
         "probe through it");

@@ -4,15 +4,10 @@
 #include <cctype>
 #include <charconv>
 
+#include "exporter/ascii.h"
+
 namespace entra_pta::endpoint {
 namespace {
-
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return text;
-}
 
 bool IsValidName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
@@ -50,7 +45,7 @@ std::optional<Target> ParseTargetUrl(const std::string& name,
     *error = "expected an absolute http:// or https:// URL";
     return std::nullopt;
   }
-  target.scheme = Lower(url.substr(0, scheme_end));
+  target.scheme = AsciiLower(url.substr(0, scheme_end));
   if (target.scheme != "http" && target.scheme != "https") {
     *error = "unsupported scheme \"" + target.scheme + "\" (use http or https)";
     return std::nullopt;
@@ -90,7 +85,7 @@ std::optional<Target> ParseTargetUrl(const std::string& name,
     host = authority.substr(0, colon);
     port_text = authority.substr(colon + 1);
   }
-  host = Lower(host);
+  host = AsciiLower(host);
   if (!IsValidHost(host)) {
     *error = "invalid host \"" + host + "\"";
     return std::nullopt;
@@ -145,10 +140,11 @@ std::vector<Target> DefaultTargets(const TenantSettings& tenant) {
 }
 
 std::string ServiceBusHost(const std::string& name_or_host, Cloud cloud) {
-  if (name_or_host.find('.') != std::string::npos) return Lower(name_or_host);
-  return Lower(name_or_host) + (cloud == Cloud::kAzureUSGovernment
-                                    ? ".servicebus.usgovcloudapi.net"
-                                    : ".servicebus.windows.net");
+  if (name_or_host.find('.') != std::string::npos)
+    return AsciiLower(name_or_host);
+  return AsciiLower(name_or_host) + (cloud == Cloud::kAzureUSGovernment
+                                         ? ".servicebus.usgovcloudapi.net"
+                                         : ".servicebus.windows.net");
 }
 
 EndpointSettings ParseEndpointSettings(const ConfigSection& section,
@@ -214,7 +210,7 @@ EndpointSettings ParseEndpointSettings(const ConfigSection& section,
     settings.timeout = *timeout;
   }
   if (auto proxy_url = section.String("proxy_url")) {
-    const std::string lower = Lower(*proxy_url);
+    const std::string lower = AsciiLower(*proxy_url);
     if (lower.rfind("http://", 0) != 0) {
       // Never echo the value: it may carry a password.
       section.Fail("proxy_url",

@@ -3,15 +3,10 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "exporter/ascii.h"
+
 namespace entra_pta::endpoint {
 namespace {
-
-std::string Lower(std::string text) {
-  for (char& c : text) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return text;
-}
 
 std::string Trim(const std::string& text) {
   std::size_t begin = text.find_first_not_of(" \t");
@@ -61,12 +56,12 @@ bool AgentBypasses(const AgentProxy& agent, const Target& target) {
 }  // namespace
 
 bool NoProxyMatches(const std::string& no_proxy, const std::string& host) {
-  const std::string lower_host = Lower(host);
+  const std::string lower_host = AsciiLower(host);
   std::size_t pos = 0;
   while (pos <= no_proxy.size()) {
     std::size_t end = no_proxy.find_first_of(", ", pos);
     if (end == std::string::npos) end = no_proxy.size();
-    std::string entry = Lower(Trim(no_proxy.substr(pos, end - pos)));
+    std::string entry = AsciiLower(Trim(no_proxy.substr(pos, end - pos)));
     pos = end + 1;
     if (entry.empty()) continue;
     if (entry == "*") return true;

@@ -9,6 +9,8 @@
 #include <cctype>
 #include <memory>
 
+#include "exporter/ascii.h"
+
 namespace entra_pta::tls {
 namespace {
 
@@ -86,10 +88,7 @@ std::optional<CertFacts> ReadCertFacts(const std::string& der) {
     if (number) {
       char* hex = BN_bn2hex(number.get());
       if (hex != nullptr) {
-        facts.serial = hex;
-        for (char& c : facts.serial) {
-          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
+        facts.serial = AsciiLower(hex);
         OPENSSL_free(hex);
       }
     }
@@ -114,18 +113,12 @@ std::optional<CertFacts> ReadCertFacts(const std::string& der) {
 
 std::optional<std::string> NormalizeFingerprint(const std::string& text) {
   std::string body = text;
-  if (body.size() >= 7) {
-    std::string prefix = body.substr(0, 7);
-    for (char& c : prefix) {
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    if (prefix == "sha256:") body = body.substr(7);
-  }
+  if (StartsWithIgnoreAsciiCase(body, "sha256:")) body = body.substr(7);
   std::string hex;
   for (char c : body) {
     if (c == ':' || c == ' ') continue;
     if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
-    hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    hex += AsciiLower(c);
   }
   if (hex.size() != 64) return std::nullopt;
   return hex;

@@ -3,20 +3,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "exporter/ascii.h"
+
 namespace entra_pta::tls {
 namespace {
 
-bool SameName(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 bool Contains(const std::vector<std::string>& names, const std::string& name) {
-  return std::any_of(names.begin(), names.end(),
-                     [&](const std::string& n) { return SameName(n, name); });
+  return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+    return EqualsIgnoreAsciiCase(n, name);
+  });
 }
 
 bool Allowed(const std::vector<std::string>& names,
@@ -29,12 +24,7 @@ bool Allowed(const std::vector<std::string>& names,
 }
 
 bool HasFingerprintPrefix(const std::string& text) {
-  if (text.size() < 7) return false;
-  std::string prefix = text.substr(0, 7);
-  for (char& c : prefix) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return prefix == "sha256:";
+  return StartsWithIgnoreAsciiCase(text, "sha256:");
 }
 
 void ParseList(const ConfigSection& section, const std::string& key,
