@@ -178,20 +178,23 @@ class NetworkTest(unittest.TestCase):
     def test_failures_each_have_their_reason_and_none_hangs(self):
         silent = peers.SilentServer()
         black = peers.BlackHole()
+        garbage = peers.GarbageServer()
         self.addCleanup(silent.close)
         self.addCleanup(black.close)
+        self.addCleanup(garbage.close)
         targets = [
             ("refused", "https://127.0.0.1:%d/" % peers.refused_port()),
             ("blackholed", "https://127.0.0.1:%d/" % black.port),
             ("silent_tls", "https://127.0.0.1:%d/" % silent.port),
             ("expired", "https://localhost:%d/" % self.nginx.expired_port),
             ("unresolvable", "https://pta.nonexistent.invalid/"),
+            ("not_http", "http://127.0.0.1:%d/" % garbage.port),
         ]
         samples, text, took, _ = self.scrape(
             config(targets, self.pki, timeout="2s"), timeout_header=4)
         expected = {"refused": "connect_refused", "blackholed": "timeout",
                     "silent_tls": "tls", "expired": "tls",
-                    "unresolvable": "dns"}
+                    "unresolvable": "dns", "not_http": "http"}
         for endpoint, reason in expected.items():
             self.assert_sample(samples, 0, "entra_pta_endpoint_up",
                                endpoint=endpoint)
@@ -209,6 +212,17 @@ class NetworkTest(unittest.TestCase):
         self.assert_sample(samples, 1, "entra_pta_scrape_collector_success",
                            collector="endpoint")
         self.assertLess(took, 3.9)
+
+    def test_unreachable_proxy_is_the_reason(self):
+        samples, text, _, log = self.scrape(config(
+            [("genuine", self.genuine_url()), ("crl", self.plain_url())],
+            self.pki,
+            extra="proxy_url: 'http://127.0.0.1:%d'" % peers.refused_port()))
+        for endpoint in ("genuine", "crl"):
+            self.assert_sample(samples, 0, "entra_pta_endpoint_up",
+                               endpoint=endpoint)
+            self.assert_sample(samples, 1, "entra_pta_endpoint_failure_info",
+                               endpoint=endpoint, reason="proxy")
 
     def test_twelve_targets_three_black_holed_finish_within_the_deadline(self):
         blacks = [peers.BlackHole() for _ in range(3)]

@@ -322,6 +322,39 @@ class SilentServer:
         self.sock.close()
 
 
+class GarbageServer:
+    """Accepts TCP connections and answers something that is not HTTP."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self._stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    conn.settimeout(2)
+                    conn.recv(4096)
+                    conn.sendall(b"SSH-2.0-not-http\r\n\r\n")
+                except OSError:
+                    pass
+
+    def close(self):
+        self._stop = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
 class BlackHole:
     """A port where connects hang: the listener never accepts and its
     accept queue is already full, so the kernel drops further SYNs."""
