@@ -74,7 +74,7 @@ const BadConfig kBadConfigs[] = {
     {"collectors:\n  heartbeat:\n    stale_treshold: 2h\n",
      "3:5: unknown key collectors.heartbeat.stale_treshold (known keys: "
      "enabled, "
-     "stale_threshold, trace_dir, trace_file_pattern)"},
+     "sources, stale_threshold, trace_dir, trace_file_pattern)"},
     {"collectors:\n  heartbeat:\n    stale_threshold: 2h-5m\n",
      "3:22: collectors.heartbeat.stale_threshold: invalid duration \"2h-5m\" "
      "(use "

@@ -9,12 +9,14 @@ namespace entra_pta {
 const std::vector<CollectorEntry>& DefaultCollectorTable() {
   static const std::vector<CollectorEntry> table = {
       {"heartbeat",
-       "Last sign of life of the PTA agent (trace log) and whether it is older "
+       "Last sign of life of the PTA agent (trace log, bootstrap probe, cloud "
+       "status) and whether it is older "
        "than the staleness threshold.",
        true,
        [](const ConfigSection& section, const CollectorDeps& deps) {
          return std::make_unique<heartbeat::HeartbeatCollector>(
-             heartbeat::ParseHeartbeatSettings(section), deps.clock);
+             heartbeat::ParseHeartbeatSettings(section), deps.clock,
+             deps.signals);
        }},
   };
   return table;
