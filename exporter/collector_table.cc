@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "collectors/domain_controller/domain_controller_collector.h"
 #include "collectors/heartbeat/heartbeat_collector.h"
 
 namespace entra_pta {
@@ -17,6 +18,18 @@ const std::vector<CollectorEntry>& DefaultCollectorTable() {
          return std::make_unique<heartbeat::HeartbeatCollector>(
              heartbeat::ParseHeartbeatSettings(section), deps.clock,
              deps.signals);
+       }},
+      {"domain_controller",
+       "Whether this host finds its domain controllers in DNS (SRV "
+       "_ldap._tcp.dc._msdcs.<domain>) and reaches each on the LDAP and "
+       "Kerberos ports.",
+       false,
+       [](const ConfigSection& section, const CollectorDeps&) {
+         auto network = domain_controller::SystemNetwork();
+         return std::make_unique<domain_controller::DomainControllerCollector>(
+             domain_controller::ParseDomainControllerSettings(section,
+                                                              *network),
+             network);
        }},
   };
   return table;
