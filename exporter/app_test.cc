@@ -69,7 +69,7 @@ const BadConfig kBadConfigs[] = {
      "1:1: collectors: a value is required (a mapping of settings)"},
     {"collectors:\n  servic:\n    enabled: true\n",
      "2:3: collectors: unknown collector \"servic\" (known: heartbeat, "
-     "domain_controller)"},
+     "domain_controller, cloud)"},
     {"collectors:\n  heartbeat:\n    enabled: yes\n",
      "3:14: collectors.heartbeat.enabled: expected true or false, got \"yes\""},
     {"collectors:\n  heartbeat:\n    stale_treshold: 2h\n",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "collectors/cloud/cloud_collector.h"
 #include "collectors/domain_controller/domain_controller_collector.h"
 #include "collectors/heartbeat/heartbeat_collector.h"
 
@@ -30,6 +31,21 @@ const std::vector<CollectorEntry>& DefaultCollectorTable() {
              domain_controller::ParseDomainControllerSettings(section,
                                                               *network),
              network);
+       }},
+      {"cloud",
+       "What Entra (Microsoft Graph) says about every PTA agent of the "
+       "tenant: active or inactive, and how many are active.",
+       false,
+       [](const ConfigSection& section, const CollectorDeps& deps) {
+         static const TenantSettings kNoTenant;
+         cloud::CloudSettings settings = cloud::ParseCloudSettings(
+             section, deps.tenant != nullptr ? *deps.tenant : kNoTenant);
+         return std::make_unique<cloud::CloudCollector>(
+             settings,
+             [settings](const std::atomic<bool>* cancel) {
+               return cloud::MakeCloudHttpClient(settings, cancel);
+             },
+             deps.clock, deps.signals);
        }},
   };
   return table;
