@@ -262,6 +262,23 @@ class CloudTest(unittest.TestCase):
         self.wait_for(exporter, self.up(0))
         self.cloud_error_logged(exporter, "timed out")
 
+    def test_shutdown_abandons_a_hung_graph_request(self):
+        self.assertEqual(self.login().returncode, 0)
+        _, text = self.config()
+        exporter = self.start(text.replace("request_timeout: 2s",
+                                           "request_timeout: 60s"))
+        self.wait_for(exporter, self.up(1))
+        self.entra.slow_seconds = 30
+        self.entra.graph_mode = "slow"
+        deadline = time.monotonic() + 5
+        gets = len(self.entra.calls("GET"))
+        while len(self.entra.calls("GET")) == gets:  # a request is now hanging
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        start = time.monotonic()
+        self.assertEqual(exporter.stop(), 0)
+        self.assertLess(time.monotonic() - start, 5)
+
     def test_client_secret_from_a_file(self):
         secret_file = os.path.join(self.dir, "secret")
         with open(secret_file, "w", encoding="utf-8") as f:
