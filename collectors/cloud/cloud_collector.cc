@@ -73,9 +73,12 @@ CloudSettings ParseCloudSettings(const ConfigSection& section,
       settings.graph.auth = AuthMode::kDeviceCode;
     } else if (*auth == "client_secret") {
       settings.graph.auth = AuthMode::kClientSecret;
+    } else if (*auth == "client_certificate") {
+      settings.graph.auth = AuthMode::kClientCertificate;
     } else {
       section.Fail("auth", prefix + "auth: invalid value \"" + *auth +
-                               "\" (use device_code or client_secret)");
+                               "\" (use device_code, client_secret or "
+                               "client_certificate)");
     }
   }
   if (auto env = section.String("client_secret_env")) {
@@ -97,6 +100,20 @@ CloudSettings ParseCloudSettings(const ConfigSection& section,
     section.Fail("auth", prefix +
                              "auth: client_secret needs "
                              "client_secret_env or client_secret_file");
+  }
+  if (auto file = section.String("client_certificate_file")) {
+    settings.graph.client_certificate_file = *file;
+  }
+  if (auto file = section.String("client_key_file")) {
+    settings.graph.client_key_file = *file;
+  }
+  if (settings.graph.auth == AuthMode::kClientCertificate &&
+      (settings.graph.client_certificate_file.empty() ||
+       settings.graph.client_key_file.empty())) {
+    section.Fail("auth", prefix +
+                             "auth: client_certificate needs "
+                             "client_certificate_file and "
+                             "client_key_file");
   }
   settings.graph.state_file = DefaultStateFile();
   if (auto file = section.String("state_file")) {

@@ -430,7 +430,10 @@ TEST(ParseCloudSettingsTest, Errors) {
       cases = {
           {"graph_url: http://graph.test", tenant, "must be an https:// URL"},
           {"client_id: nope", tenant, "invalid application (client) ID"},
-          {"auth: password", tenant, "use device_code or client_secret"},
+          {"auth: password", tenant,
+           "use device_code, client_secret or client_certificate"},
+          {"auth: client_certificate\nclient_key_file: /k", tenant,
+           "needs client_certificate_file and client_key_file"},
           {"auth: client_secret", tenant, "needs client_secret_env"},
           {"client_secret_env: A\nclient_secret_file: /b", tenant, "not both"},
           {"refresh_interval: 0", tenant, "must be greater than 0"},

@@ -2,8 +2,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 
+#include "collectors/cloud/client_assertion.h"
 #include "collectors/cloud/state_store.h"
 
 namespace entra_pta::cloud {
@@ -13,6 +15,25 @@ namespace {
 constexpr auto kRenewMargin = std::chrono::minutes(5);
 // A tenant has at most 40 agents; far fewer pages than this.
 constexpr int kMaxPages = 100;
+
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string RandomGuid() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+    out += kHex[generator() & 15];
+  }
+  return out;
+}
 
 RefreshOutcome Failed(std::string message,
                       std::optional<std::chrono::seconds> retry_after = {}) {
@@ -138,6 +159,28 @@ std::variant<std::string, RefreshOutcome> GraphSession::AccessToken() {
     form += "&grant_type=refresh_token&refresh_token=" +
             FormEncode(std::get<std::string>(refresh_token)) +
             "&scope=" + FormEncode(DelegatedScope(settings_.graph_url));
+  } else if (settings_.auth == AuthMode::kClientCertificate) {
+    auto certificate = ReadWholeFile(settings_.client_certificate_file);
+    auto key = ReadWholeFile(settings_.client_key_file);
+    if (!certificate || !key) {
+      return Failed("cannot read the client " +
+                    std::string(certificate
+                                    ? "key file " + settings_.client_key_file
+                                    : "certificate file " +
+                                          settings_.client_certificate_file));
+    }
+    auto assertion = BuildClientAssertion(
+        *certificate, *key, settings_.client_id,
+        TokenUrl(settings_.authority_url, settings_.tenant_id), now,
+        RandomGuid());
+    if (auto* error = std::get_if<Status>(&assertion)) {
+      return Failed(error->message());
+    }
+    form +=
+        "&grant_type=client_credentials&client_assertion_type=" +
+        FormEncode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+        "&client_assertion=" + std::get<std::string>(assertion) +
+        "&scope=" + FormEncode(AppOnlyScope(settings_.graph_url));
   } else {
     Status error = Status::Ok();
     auto secret = ClientSecret(error);

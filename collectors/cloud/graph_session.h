@@ -23,7 +23,7 @@
 
 namespace entra_pta::cloud {
 
-enum class AuthMode { kDeviceCode, kClientSecret };
+enum class AuthMode { kDeviceCode, kClientSecret, kClientCertificate };
 
 struct GraphSettings {
   std::string tenant_id;
@@ -31,6 +31,9 @@ struct GraphSettings {
   AuthMode auth = AuthMode::kDeviceCode;
   std::string client_secret_env;   // client_secret: environment variable...
   std::string client_secret_file;  // ...or file holding the secret
+  // client_certificate: PEM certificate and its RSA private key.
+  std::string client_certificate_file;
+  std::string client_key_file;
   std::string authority_url;
   std::string graph_url;
   std::string state_file;

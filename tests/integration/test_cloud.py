@@ -42,7 +42,7 @@ class CloudTest(unittest.TestCase):
         self.outputs = []  # every log/metrics/stdout text, for leak checks
 
     def assert_no_secret_leaked(self):
-        secrets = self.entra.secrets()
+        secrets = self.entra.secrets() + getattr(self, "key_lines", [])
         self.assertTrue(self.outputs, "nothing was collected to check")
         for text in self.outputs:
             for secret in secrets:
@@ -294,6 +294,32 @@ class CloudTest(unittest.TestCase):
         wrong = self.start(text)
         self.wait_for(wrong, self.up(0))
         self.cloud_error_logged(wrong, "invalid_client, AADSTS7000215")
+
+    def test_client_certificate_assertion(self):
+        cert, key = fake_entra.make_client_certificate(self.dir, "client")
+        self.entra.register_client_certificate(cert)
+        with open(key, encoding="utf-8") as f:
+            self.key_lines = [l for l in f.read().splitlines()
+                              if l and not l.startswith("-----")]
+        _, text = self.config(auth="    auth: client_certificate\n"
+                                   "    client_certificate_file: %s\n"
+                                   "    client_key_file: %s\n" % (cert, key))
+        exporter = self.start(text)
+        self.wait_for(exporter, self.up(1))
+        grants = self.entra.token_grants("client_credentials")
+        self.assertEqual(len(grants), 1)
+        self.assertNotIn("client_secret", grants[0][3])
+        # A certificate the app registration does not know.
+        other_cert, other_key = fake_entra.make_client_certificate(self.dir,
+                                                                   "other")
+        stranger = self.start(text.replace(cert, other_cert)
+                              .replace(key, other_key))
+        self.wait_for(stranger, self.up(0))
+        self.cloud_error_logged(stranger, "invalid_client, AADSTS700027")
+        # A key that does not match the certificate never leaves the host.
+        mismatched = self.start(text.replace(key, other_key))
+        self.wait_for(mismatched, self.up(0))
+        self.cloud_error_logged(mismatched, "does not belong")
 
     def test_untrusted_certificate_is_refused(self):
         self.assertEqual(self.login().returncode, 0)

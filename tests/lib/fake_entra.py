@@ -11,8 +11,11 @@ The tokens and secrets it issues carry recognisable random markers, so tests
 can assert that none of them ever shows up in the exporter's logs, metrics
 or errors."""
 
+import base64
+import hashlib
 import json
 import os
+import tempfile
 import ssl
 import subprocess
 import threading
@@ -51,6 +54,25 @@ def make_ca_and_server_cert(directory):
     return ca_pem, pem, key
 
 
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def make_client_certificate(directory, name):
+    """An RSA key and self-signed certificate for certificate credentials."""
+    key = os.path.join(directory, name + ".key")
+    pem = os.path.join(directory, name + ".pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", key, "-out", pem, "-days", "2", "-subj",
+                    "/CN=entra-pta-exporter " + name],
+                   check=True, capture_output=True, timeout=60)
+    return pem, key
+
+
 def agent(agent_id, machine, ip, status):
     return {"id": agent_id, "machineName": machine, "externalIp": ip,
             "status": status, "supportedPublishingTypes": ["authentication"]}
@@ -73,6 +95,7 @@ class FakeEntra:
         self.retry_after = "1"
         self.slow_seconds = 5
         self.device_polls = 0
+        self.client_certificate = None  # (sha256 thumbprint, public key PEM)
         self.pages = [
             [agent("a1", "pta01.corp.test", "203.0.113.1", "active"),
              agent("a2", "pta02.corp.test", "203.0.113.2", "inactive")],
@@ -127,6 +150,17 @@ class FakeEntra:
     def token_grants(self, grant_type):
         return [r for r in self.calls("POST")
                 if r[3].get("grant_type") == grant_type]
+
+    def register_client_certificate(self, cert_file):
+        """Registers a certificate credential of the app (as uploading it to
+        the app registration does)."""
+        der = subprocess.run(["openssl", "x509", "-in", cert_file, "-outform",
+                              "DER"], check=True, capture_output=True).stdout
+        public_key = subprocess.run(
+            ["openssl", "x509", "-in", cert_file, "-pubkey", "-noout"],
+            check=True, capture_output=True).stdout
+        self.client_certificate = (b64url(hashlib.sha256(der).digest()),
+                                   public_key)
 
     def revoke_refresh_tokens(self):
         with self.lock:
@@ -235,6 +269,12 @@ class FakeEntra:
                     handler, 400, "invalid_grant", "AADSTS50173",
                     "The provided grant has expired due to it being revoked.")
             return self._grant(handler, with_refresh_token=True)
+        if grant == "client_credentials" and "client_assertion" in form:
+            problem = self._check_assertion(form)
+            if problem:
+                return self._oauth_error(handler, 401, "invalid_client",
+                                         "AADSTS700027", problem)
+            return self._grant(handler, with_refresh_token=False)
         if grant == "client_credentials":
             if form.get("client_secret") != self.client_secret:
                 return self._oauth_error(
@@ -243,6 +283,43 @@ class FakeEntra:
             return self._grant(handler, with_refresh_token=False)
         self._oauth_error(handler, 400, "unsupported_grant_type",
                           "AADSTS70003", "The grant type is not supported.")
+
+    def _check_assertion(self, form):
+        """Validates a certificate-credential JWT as the identity platform
+        does: type, registered certificate, claims, RS256 signature (checked
+        with the openssl tool). Returns the problem, or None."""
+        if form.get("client_assertion_type") != (
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"):
+            return "Wrong client_assertion_type."
+        parts = form["client_assertion"].split(".")
+        if len(parts) != 3 or self.client_certificate is None:
+            return "Client assertion is not a JWT."
+        header = json.loads(b64url_decode(parts[0]))
+        claims = json.loads(b64url_decode(parts[1]))
+        thumbprint, public_key = self.client_certificate
+        if header.get("alg") != "RS256" or header.get("x5t#S256") != thumbprint:
+            return "Client assertion contains an unknown certificate."
+        audience = "%s/%s/oauth2/v2.0/token" % (self.url, self.tenant)
+        now = time.time()
+        if (claims.get("aud") != audience or claims.get("iss") != self.client_id
+                or claims.get("sub") != self.client_id
+                or not claims.get("jti")
+                or not claims.get("nbf", now + 60) <= now + 5
+                or not claims.get("exp", 0) > now):
+            return "Client assertion claims are invalid."
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = {}
+            for name, data in (("key.pem", public_key),
+                               ("data", (parts[0] + "." + parts[1]).encode()),
+                               ("sig", b64url_decode(parts[2]))):
+                paths[name] = os.path.join(tmp, name)
+                with open(paths[name], "wb") as f:
+                    f.write(data)
+            verified = subprocess.run(
+                ["openssl", "dgst", "-sha256", "-verify", paths["key.pem"],
+                 "-signature", paths["sig"], paths["data"]],
+                capture_output=True, timeout=60).returncode == 0
+        return None if verified else "Client assertion failed signature validation."
 
     def _agent_groups(self, handler, parsed):
         auth = handler.headers.get("Authorization", "")
