@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "collectors/cloud/testing/fake_http_client.h"
@@ -358,7 +357,14 @@ TEST_F(CloudCollectorTest, LastActiveSurvivesARestart) {
 TEST_F(CloudCollectorTest, ClientSecretFromTheEnvironment) {
   settings_.graph.auth = AuthMode::kClientSecret;
   settings_.graph.client_secret_env = "ENTRA_PTA_TEST_CLIENT_SECRET";
-  ::setenv("ENTRA_PTA_TEST_CLIENT_SECRET", "CS-very-secret", 1);
+  auto environment = std::make_shared<std::map<std::string, std::string>>();
+  (*environment)["ENTRA_PTA_TEST_CLIENT_SECRET"] = "CS-very-secret";
+  settings_.graph.environment =
+      [environment](const std::string& name) -> std::optional<std::string> {
+    auto it = environment->find(name);
+    if (it == environment->end()) return std::nullopt;
+    return it->second;
+  };
   http_->SetHandler([](const HttpRequest& request) {
     if (request.method == "POST") {
       return Answer(
@@ -382,7 +388,7 @@ TEST_F(CloudCollectorTest, ClientSecretFromTheEnvironment) {
             std::string::npos);
   EXPECT_NE(request.body.find("scope=https%3A%2F%2Fgraph.test%2F.default"),
             std::string::npos);
-  ::unsetenv("ENTRA_PTA_TEST_CLIENT_SECRET");
+  environment->clear();
   collector->RefreshNow();
   Collect(*collector, &status);
   EXPECT_NE(status.message().find("ENTRA_PTA_TEST_CLIENT_SECRET is not set"),

@@ -64,13 +64,14 @@ GraphSession::GraphSession(GraphSettings settings, HttpClient& http,
 
 std::optional<std::string> GraphSession::ClientSecret(Status& error) const {
   if (!settings_.client_secret_env.empty()) {
-    const char* value = std::getenv(settings_.client_secret_env.c_str());
-    if (value == nullptr || *value == '\0') {
+    std::optional<std::string> value =
+        settings_.environment(settings_.client_secret_env);
+    if (!value || value->empty()) {
       error = Status::Error("the client secret's environment variable " +
                             settings_.client_secret_env + " is not set");
       return std::nullopt;
     }
-    return std::string(value);
+    return *value;
   }
   std::ifstream in(settings_.client_secret_file, std::ios::binary);
   if (!in) {

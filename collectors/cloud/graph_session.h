@@ -12,6 +12,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdlib>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,13 @@ struct GraphSettings {
   AuthMode auth = AuthMode::kDeviceCode;
   std::string client_secret_env;   // client_secret: environment variable...
   std::string client_secret_file;  // ...or file holding the secret
+  // Reads an environment variable (nullopt when unset); tests replace it.
+  std::function<std::optional<std::string>(const std::string&)> environment =
+      [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
   // client_certificate: PEM certificate and its RSA private key.
   std::string client_certificate_file;
   std::string client_key_file;
