@@ -164,6 +164,10 @@ Status DomainControllerCollector::Collect(
   Status exchanged = network_->ExchangeUdp(
       *server, {std::get<std::vector<std::uint8_t>>(query)},
       std::min(deadline, dns_start + settings_.dns_timeout), replies);
+  // What we were willing to wait: the DNS timeout, or less when the scrape
+  // deadline came first.
+  const auto dns_budget = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::min(deadline, dns_start + settings_.dns_timeout) - dns_start);
   const double dns_seconds = Seconds(SteadyClock::now() - dns_start);
 
   auto lookup_duration = GaugeFamily(
@@ -192,9 +196,8 @@ Status DomainControllerCollector::Collect(
   if (!replies.at(0)) {
     report_lookup(false);
     return Status::Error(
-        where + ": no answer within " +
-        FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(
-            SteadyClock::now() - dns_start)));
+        where + ": no answer within " + FormatDuration(dns_budget) +
+        (dns_budget < settings_.dns_timeout ? " (the scrape deadline)" : ""));
   }
   auto parsed = ParseDnsResponse(*replies[0], srv_name, kDnsTypeSrv);
   if (auto* error = std::get_if<Status>(&parsed)) {
