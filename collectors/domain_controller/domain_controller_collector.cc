@@ -1,6 +1,7 @@
 #include "collectors/domain_controller/domain_controller_collector.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <random>
