@@ -249,14 +249,11 @@ void CloudCollector::Apply(const RefreshOutcome& outcome) {
     }
     to_persist = last_active_;
   }
-  // Read-modify-write, so a refresh token written meanwhile (by `graph
-  // login` or a rotation) is kept.
-  auto loaded = LoadCloudState(settings_.graph.state_file);
-  CloudState state = std::holds_alternative<CloudState>(loaded)
-                         ? std::get<CloudState>(loaded)
-                         : CloudState{};
-  state.last_active = std::move(to_persist);
-  Status saved = SaveCloudState(settings_.graph.state_file, state);
+  // Only the last-active times are ours to change; a refresh token
+  // written meanwhile (by `graph login` or a rotation) is kept.
+  Status saved = UpdateCloudState(
+      settings_.graph.state_file,
+      [&](CloudState& state) { state.last_active = std::move(to_persist); });
   std::lock_guard lock(mu_);
   state_error_ = saved.ok() ? "" : saved.message();
 }

@@ -88,17 +88,17 @@ int GraphLogin(const CloudSettings& settings, HttpClient& http,
              "refresh token (is offline_access allowed for the app?)\n";
       return 1;
     }
-    auto loaded = LoadCloudState(graph.state_file);
-    CloudState state = std::holds_alternative<CloudState>(loaded)
-                           ? std::get<CloudState>(loaded)
-                           : CloudState{};
     auto protected_token = ProtectSecret(grant.refresh_token);
     if (auto* error = std::get_if<Status>(&protected_token)) {
       err << "graph login: " << error->message() << "\n";
       return 1;
     }
-    state.refresh_token = std::get<ProtectedSecret>(protected_token);
-    Status saved = SaveCloudState(graph.state_file, state);
+    Status saved = UpdateCloudState(
+        graph.state_file,
+        [&](CloudState& state) {
+          state.refresh_token = std::get<ProtectedSecret>(protected_token);
+        },
+        /*replace_unreadable=*/true);
     if (!saved.ok()) {
       err << "graph login: " << saved.message() << "\n";
       return 1;

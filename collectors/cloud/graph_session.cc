@@ -195,16 +195,13 @@ std::variant<std::string, RefreshOutcome> GraphSession::AccessToken() {
   const TokenGrant& token = std::get<TokenGrant>(grant);
   if (state && !token.refresh_token.empty()) {
     // The endpoint rotates refresh tokens: keep the newest.
-    auto fresh = LoadCloudState(settings_.state_file);
-    CloudState to_save = std::holds_alternative<CloudState>(fresh)
-                             ? std::get<CloudState>(fresh)
-                             : *state;
     auto protected_token = ProtectSecret(token.refresh_token);
     if (auto* error = std::get_if<Status>(&protected_token)) {
       return Failed(error->message());
     }
-    to_save.refresh_token = std::get<ProtectedSecret>(protected_token);
-    Status saved = SaveCloudState(settings_.state_file, to_save);
+    Status saved = UpdateCloudState(settings_.state_file, [&](CloudState& s) {
+      s.refresh_token = std::get<ProtectedSecret>(protected_token);
+    });
     if (!saved.ok()) return Failed(saved.message());
   }
   auto lifetime = token.expires_in > kRenewMargin * 2

@@ -1,16 +1,56 @@
 #include "collectors/cloud/state_store.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 namespace entra_pta::cloud {
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+
+constexpr auto kLockWait = std::chrono::seconds(5);
+constexpr auto kStaleLock = std::chrono::seconds(30);
+
+// An exclusive lock held while it exists: the lock file is created with
+// C11's exclusive "x" mode, which fails when the file already exists.
+class LockFile {
+ public:
+  explicit LockFile(fs::path path) : path_(std::move(path)) {}
+  ~LockFile() {
+    if (held_) {
+      std::error_code ec;
+      fs::remove(path_, ec);
+    }
+  }
+  bool Acquire() {
+    const auto give_up = std::chrono::steady_clock::now() + kLockWait;
+    while (true) {
+      if (std::FILE* file = std::fopen(path_.string().c_str(), "wx")) {
+        std::fclose(file);
+        held_ = true;
+        return true;
+      }
+      std::error_code ec;
+      const auto written = fs::last_write_time(path_, ec);
+      if (!ec && fs::file_time_type::clock::now() - written > kStaleLock) {
+        fs::remove(path_, ec);
+        continue;
+      }
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+ private:
+  fs::path path_;
+  bool held_ = false;
+};
 
 }  // namespace
 
@@ -128,6 +168,30 @@ Status SaveCloudState(const std::string& path, const CloudState& state) {
                          ec.message());
   }
   return Status::Ok();
+}
+
+Status UpdateCloudState(const std::string& path,
+                        const std::function<void(CloudState&)>& change,
+                        bool replace_unreadable) {
+  std::error_code ec;
+  const fs::path target(path);
+  if (target.has_parent_path()) {
+    fs::create_directories(target.parent_path(), ec);
+  }
+  LockFile lock(target.string() + ".lock");
+  if (!lock.Acquire()) {
+    return Status::Error("cannot lock the cloud state file " + path +
+                         " (another process holds " + path + ".lock)");
+  }
+  auto loaded = LoadCloudState(path);
+  CloudState state;
+  if (auto* current = std::get_if<CloudState>(&loaded)) {
+    state = std::move(*current);
+  } else if (!replace_unreadable) {
+    return std::get<Status>(loaded);
+  }
+  change(state);
+  return SaveCloudState(path, state);
 }
 
 }  // namespace entra_pta::cloud

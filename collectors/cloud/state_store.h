@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,5 +36,14 @@ std::variant<CloudState, Status> ParseCloudState(const std::string& text);
 // A missing file is an empty state; an unreadable or malformed one an error.
 std::variant<CloudState, Status> LoadCloudState(const std::string& path);
 Status SaveCloudState(const std::string& path, const CloudState& state);
+
+// Read-modify-write under an exclusive lock file (<path>.lock, created
+// atomically; a lock older than 30 s is taken to be left over by a crash),
+// so the exporter and `graph login` never lose each other's changes. An
+// unreadable state file is an error unless `replace_unreadable` (then
+// `change` starts from an empty state).
+Status UpdateCloudState(const std::string& path,
+                        const std::function<void(CloudState&)>& change,
+                        bool replace_unreadable = false);
 
 }  // namespace entra_pta::cloud

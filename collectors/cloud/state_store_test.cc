@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace entra_pta::cloud {
 namespace {
@@ -59,6 +60,50 @@ TEST_F(StateStoreTest, MissingIsEmptyMalformedIsAnError) {
     EXPECT_NE(message.find("is malformed"), std::string::npos);
     EXPECT_EQ(message.find("RT-secret"), std::string::npos);
   }
+}
+
+TEST_F(StateStoreTest, ConcurrentUpdatesLoseNothing) {
+  const std::string path = (dir_ / "state.json").string();
+  auto writer = [&](const std::string& prefix) {
+    for (int i = 0; i < 15; ++i) {
+      Status status = UpdateCloudState(path, [&](CloudState& state) {
+        state.last_active[prefix + std::to_string(i)] = {
+            "m", std::chrono::system_clock::time_point{}};
+      });
+      ASSERT_TRUE(status.ok()) << status.message();
+    }
+  };
+  std::thread a(writer, "a"), b(writer, "b"), c(writer, "c");
+  a.join();
+  b.join();
+  c.join();
+  auto loaded = LoadCloudState(path);
+  ASSERT_TRUE(std::holds_alternative<CloudState>(loaded));
+  EXPECT_EQ(std::get<CloudState>(loaded).last_active.size(), 45u);
+  EXPECT_FALSE(fs::exists(path + ".lock"));
+}
+
+TEST_F(StateStoreTest, LeftOverLockIsTakenOverAndUnreadableIsKept) {
+  const std::string path = (dir_ / "state.json").string();
+  fs::create_directories(dir_);
+  std::ofstream(path + ".lock") << "";
+  fs::last_write_time(path + ".lock", fs::file_time_type::clock::now() -
+                                          std::chrono::minutes(5));
+  ASSERT_TRUE(UpdateCloudState(path, [](CloudState& state) {
+                state.refresh_token = ProtectedSecret{"file-mode", "RT-1"};
+              }).ok());
+  std::ofstream(path, std::ios::trunc) << "{ not json";
+  Status refused = UpdateCloudState(
+      path, [](CloudState& state) { state.last_active.clear(); });
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("is malformed"), std::string::npos);
+  Status replaced = UpdateCloudState(
+      path,
+      [](CloudState& state) {
+        state.refresh_token = ProtectedSecret{"file-mode", "RT-2"};
+      },
+      /*replace_unreadable=*/true);
+  EXPECT_TRUE(replaced.ok()) << replaced.message();
 }
 
 TEST(PlatformTest, SecretRoundTrip) {
