@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "collectors/cloud/graph_login.h"
 #include "exporter/build_info.h"
 #include "exporter/duration.h"
 #include "exporter/http_server.h"
@@ -117,6 +118,12 @@ Flags:
                               enabled set from the config
   --version                   print version information and exit
   --help                      print this help and exit
+
+Commands:
+  graph login [--config.file=FILE]
+                              sign the cloud collector in to Microsoft Graph
+                              once (device code); stores a refresh token in
+                              collectors.cloud.state_file
 
 Flags override the configuration file. Exit status 2 means a configuration
 or flag error; the message names file:line:column.
@@ -264,6 +271,10 @@ std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
 int ExporterMain(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   const std::vector<CollectorEntry>& table = DefaultCollectorTable();
+  if (!args.empty() && args[0] == "graph") {
+    return cloud::GraphCommandMain({args.begin() + 1, args.end()},
+                                   CollectorNames(table), std::cout, std::cerr);
+  }
   Flags flags;
   try {
     flags = ParseFlags(args);

@@ -69,13 +69,13 @@ const BadConfig kBadConfigs[] = {
      "1:1: collectors: a value is required (a mapping of settings)"},
     {"collectors:\n  servic:\n    enabled: true\n",
      "2:3: collectors: unknown collector \"servic\" (known: heartbeat, "
-     "endpoint, tls)"},
+     "endpoint, tls, domain_controller, cloud)"},
     {"collectors:\n  heartbeat:\n    enabled: yes\n",
      "3:14: collectors.heartbeat.enabled: expected true or false, got \"yes\""},
     {"collectors:\n  heartbeat:\n    stale_treshold: 2h\n",
      "3:5: unknown key collectors.heartbeat.stale_treshold (known keys: "
      "enabled, "
-     "stale_threshold, trace_dir, trace_file_pattern)"},
+     "sources, stale_threshold, trace_dir, trace_file_pattern)"},
     {"collectors:\n  heartbeat:\n    stale_threshold: 2h-5m\n",
      "3:22: collectors.heartbeat.stale_threshold: invalid duration \"2h-5m\" "
      "(use "

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "collectors/cloud/cloud_collector.h"
+#include "collectors/domain_controller/domain_controller_collector.h"
 #include "collectors/endpoint/curl_prober.h"
 #include "collectors/endpoint/endpoint_collector.h"
 #include "collectors/heartbeat/heartbeat_collector.h"
@@ -19,12 +21,14 @@ constexpr char kProbeHubKey[] = "endpoint.probe_hub";
 const std::vector<CollectorEntry>& DefaultCollectorTable() {
   static const std::vector<CollectorEntry> table = {
       {"heartbeat",
-       "Last sign of life of the PTA agent (trace log) and whether it is older "
+       "Last sign of life of the PTA agent (trace log, bootstrap probe, cloud "
+       "status) and whether it is older "
        "than the staleness threshold.",
        true,
        [](const ConfigSection& section, const CollectorDeps& deps) {
          return std::make_unique<heartbeat::HeartbeatCollector>(
-             heartbeat::ParseHeartbeatSettings(section), deps.clock);
+             heartbeat::ParseHeartbeatSettings(section), deps.clock,
+             deps.signals);
        }},
       {"endpoint",
        "Can this host reach each Microsoft endpoint the agent needs (through "
@@ -58,6 +62,33 @@ const std::vector<CollectorEntry>& DefaultCollectorTable() {
                "collector table");
          }
          return std::make_unique<tls::TlsCollector>(std::move(allow), hub);
+       }},
+      {"domain_controller",
+       "Whether this host finds its domain controllers in DNS (SRV "
+       "_ldap._tcp.dc._msdcs.<domain>) and reaches each on the LDAP and "
+       "Kerberos ports.",
+       false,
+       [](const ConfigSection& section, const CollectorDeps&) {
+         auto network = domain_controller::SystemNetwork();
+         return std::make_unique<domain_controller::DomainControllerCollector>(
+             domain_controller::ParseDomainControllerSettings(section,
+                                                              *network),
+             network);
+       }},
+      {"cloud",
+       "What Entra (Microsoft Graph) says about every PTA agent of the "
+       "tenant: active or inactive, and how many are active.",
+       false,
+       [](const ConfigSection& section, const CollectorDeps& deps) {
+         static const TenantSettings kNoTenant;
+         cloud::CloudSettings settings = cloud::ParseCloudSettings(
+             section, deps.tenant != nullptr ? *deps.tenant : kNoTenant);
+         return std::make_unique<cloud::CloudCollector>(
+             settings,
+             [settings](const std::atomic<bool>* cancel) {
+               return cloud::MakeCloudHttpClient(settings, cancel);
+             },
+             deps.clock, deps.signals);
        }},
   };
   return table;

@@ -9,6 +9,7 @@ namespace entra_pta::heartbeat {
 namespace {
 
 constexpr char kTraceLogSource[] = "trace_log";
+constexpr char kAnySource[] = "any";
 
 std::regex CompileFilePattern(const std::string& pattern) {
   // File names on Windows are case-insensitive; so is the match.
@@ -30,6 +31,12 @@ HeartbeatSettings ParseHeartbeatSettings(const ConfigSection& section) {
     }
     settings.stale_threshold = *threshold;
   }
+  if (auto sources = section.Section("sources")) {
+    if (auto on = sources->Bool("trace_log")) settings.trace_log_source = *on;
+    if (auto on = sources->Bool("bootstrap")) settings.bootstrap_source = *on;
+    if (auto on = sources->Bool("cloud")) settings.cloud_source = *on;
+    sources->RejectUnknownKeys();
+  }
   return settings;
 }
 
@@ -44,11 +51,81 @@ HeartbeatAssessment AssessHeartbeat(std::chrono::system_clock::time_point last,
   return result;
 }
 
+std::optional<SourceObservation> CombineSources(
+    const std::vector<SourceObservation>& sources) {
+  SourceObservation any;
+  any.source = kAnySource;
+  for (const SourceObservation& source : sources) {
+    if (!source.stale) continue;
+    // A source that has recorded nothing yet and is only "not stale"
+    // because the exporter has not watched it for a threshold (just
+    // started) is no sign of life: it must not keep "any" fresh.
+    if (!source.last && !*source.stale) continue;
+    any.stale = any.stale.value_or(true) && *source.stale;
+    if (source.last && (!any.last || *source.last > *any.last)) {
+      any.last = source.last;
+      any.age_seconds = source.age_seconds;
+    }
+  }
+  if (!any.stale) return std::nullopt;
+  return any;
+}
+
 HeartbeatCollector::HeartbeatCollector(HeartbeatSettings settings,
-                                       const Clock& clock)
+                                       const Clock& clock,
+                                       const SignalBoard* signals)
     : settings_(std::move(settings)),
       file_pattern_(CompileFilePattern(settings_.trace_file_pattern)),
-      clock_(clock) {}
+      clock_(clock),
+      signals_(signals),
+      watching_since_(clock.Now()) {}
+
+SourceObservation HeartbeatCollector::ObserveTraceLog(Status& status) const {
+  SourceObservation observation;
+  observation.source = kTraceLogSource;
+  const std::string dir = ExpandEnvironmentReferences(settings_.trace_dir);
+  NewestTraceFileResult found = FindNewestTraceFile(dir, file_pattern_);
+  if (auto* error = std::get_if<Status>(&found)) {
+    status = *error;
+    return observation;
+  }
+  if (std::holds_alternative<NoTraceFile>(found)) {
+    // No trace file at all: the agent has never run here. No timestamp to
+    // report, and certainly stale.
+    observation.stale = true;
+    return observation;
+  }
+  const TraceFile& file = std::get<TraceFile>(found);
+  HeartbeatAssessment assessment =
+      AssessHeartbeat(file.last_write, clock_.Now(), settings_.stale_threshold);
+  observation.last = file.last_write;
+  observation.age_seconds = assessment.age_seconds;
+  observation.stale = assessment.stale;
+  return observation;
+}
+
+SourceObservation HeartbeatCollector::ObserveSignal(
+    const std::string& source, std::string_view signal) const {
+  SourceObservation observation;
+  observation.source = source;
+  const auto now = clock_.Now();
+  std::optional<std::chrono::system_clock::time_point> last;
+  if (signals_ != nullptr) last = signals_->Latest(signal);
+  if (!last) {
+    // Nothing recorded since the exporter started: stale only once we have
+    // watched for longer than the threshold without a sign, so a restart
+    // does not raise a false alarm before the first probe has run.
+    observation.stale =
+        AssessHeartbeat(watching_since_, now, settings_.stale_threshold).stale;
+    return observation;
+  }
+  HeartbeatAssessment assessment =
+      AssessHeartbeat(*last, now, settings_.stale_threshold);
+  observation.last = last;
+  observation.age_seconds = assessment.age_seconds;
+  observation.stale = assessment.stale;
+  return observation;
+}
 
 Status HeartbeatCollector::Collect(const ScrapeContext& /*context*/,
                                    std::vector<prometheus::MetricFamily>& out) {
@@ -60,40 +137,43 @@ Status HeartbeatCollector::Collect(const ScrapeContext& /*context*/,
             std::chrono::duration<double>(settings_.stale_threshold).count());
   out.push_back(std::move(threshold));
 
-  const std::string dir = ExpandEnvironmentReferences(settings_.trace_dir);
-  NewestTraceFileResult found = FindNewestTraceFile(dir, file_pattern_);
-  if (auto* error = std::get_if<Status>(&found)) return *error;
-
-  auto stale = GaugeFamily(
-      "entra_pta_agent_heartbeat_stale",
-      "1 if the newest sign of life from this source is older than the "
-      "threshold, or there is none.");
-  if (std::holds_alternative<NoTraceFile>(found)) {
-    // No trace file at all: the agent has never run here. No timestamp to
-    // report, and certainly stale.
-    AddSample(stale, {{"source", kTraceLogSource}}, 1);
-    out.push_back(std::move(stale));
-    return Status::Ok();
+  Status status = Status::Ok();
+  std::vector<SourceObservation> sources;
+  if (settings_.trace_log_source) sources.push_back(ObserveTraceLog(status));
+  if (settings_.cloud_source) {
+    sources.push_back(ObserveSignal("cloud", kCloudSignal));
   }
-  const TraceFile& file = std::get<TraceFile>(found);
-  HeartbeatAssessment assessment =
-      AssessHeartbeat(file.last_write, clock_.Now(), settings_.stale_threshold);
+  if (settings_.bootstrap_source) {
+    sources.push_back(ObserveSignal("bootstrap", kBootstrapSignal));
+  }
+  std::optional<SourceObservation> any = CombineSources(sources);
+  if (any) sources.push_back(*any);
 
   auto last = GaugeFamily(
       "entra_pta_agent_last_heartbeat_timestamp_seconds",
       "Unix time of the newest sign of life from this source (for trace_log: "
       "the newest trace file's last write time).");
-  AddSample(last, {{"source", kTraceLogSource}},
-            ToUnixSeconds(file.last_write));
   auto age =
       GaugeFamily("entra_pta_agent_heartbeat_age_seconds",
                   "Seconds since the newest sign of life from this source.");
-  AddSample(age, {{"source", kTraceLogSource}}, assessment.age_seconds);
-  AddSample(stale, {{"source", kTraceLogSource}}, assessment.stale ? 1 : 0);
-  out.push_back(std::move(last));
-  out.push_back(std::move(age));
-  out.push_back(std::move(stale));
-  return Status::Ok();
+  auto stale = GaugeFamily(
+      "entra_pta_agent_heartbeat_stale",
+      "1 if the newest sign of life from this source is older than the "
+      "threshold, or there is none; for source=\"any\", 1 only when every "
+      "readable source is stale.");
+  for (const SourceObservation& source : sources) {
+    if (source.last) {
+      AddSample(last, {{"source", source.source}}, ToUnixSeconds(*source.last));
+      AddSample(age, {{"source", source.source}}, source.age_seconds);
+    }
+    if (source.stale) {
+      AddSample(stale, {{"source", source.source}}, *source.stale ? 1 : 0);
+    }
+  }
+  for (auto* family : {&last, &age, &stale}) {
+    if (!family->metric.empty()) out.push_back(std::move(*family));
+  }
+  return status;
 }
 
 }  // namespace entra_pta::heartbeat

@@ -1,9 +1,12 @@
 // The heartbeat collector: when did this PTA agent last show a sign of life,
 // and is that older than the threshold (120 minutes by default, the point at
-// which Entra marks an agent Inactive)? This version reads one source, the
-// agent's trace log (source="trace_log").
+// which Entra marks an agent Inactive)? Sources, each its own `source` label:
+// the agent's trace log ("trace_log"), Entra's own view recorded by the cloud
+// collector on the SignalBoard ("cloud"), and the endpoint collector's last
+// successful reach of the tenant's bootstrap endpoint ("bootstrap"). A
+// combined source="any" says whether every source is stale.
 // Thread-safety: Collect() may run on any thread; the collector holds only
-// immutable settings and a thread-safe Clock.
+// immutable settings, a thread-safe Clock and a thread-safe SignalBoard.
 #pragma once
 
 #include <chrono>
@@ -15,6 +18,7 @@
 #include "exporter/clock.h"
 #include "exporter/collector.h"
 #include "exporter/config_section.h"
+#include "exporter/signal_board.h"
 
 namespace entra_pta::heartbeat {
 
@@ -25,7 +29,18 @@ struct HeartbeatSettings {
   std::string trace_file_pattern =
       "^AzureADConnectAuthenticationAgent_.*\\.log$";
   std::chrono::milliseconds stale_threshold = std::chrono::minutes(120);
+  // Which sources are reported (collectors.heartbeat.sources.<name>). The
+  // cloud source needs the cloud collector running in this same exporter,
+  // so it is off by default.
+  bool trace_log_source = true;
+  bool bootstrap_source = true;
+  bool cloud_source = false;
 };
+
+// The SignalBoard names this collector reads; the endpoint and cloud
+// collectors record them.
+inline constexpr char kBootstrapSignal[] = "bootstrap";
+inline constexpr char kCloudSignal[] = "cloud";
 
 // Reads collectors.heartbeat (all keys optional). Throws ConfigError.
 HeartbeatSettings ParseHeartbeatSettings(const ConfigSection& section);
@@ -35,6 +50,22 @@ struct HeartbeatAssessment {
   bool stale = false;
 };
 
+// What one source found, before it becomes samples. `last` is empty when the
+// source has no sign of life to show; `stale` is empty when the source could
+// not be read at all (it then takes no part in source="any").
+struct SourceObservation {
+  std::string source;
+  std::optional<std::chrono::system_clock::time_point> last;
+  std::optional<bool> stale;
+  double age_seconds = 0;  // meaningful only when `last` is set
+};
+
+// The source="any" rule: the agent is stale only when every source that
+// could be read is stale; its last sign of life is the newest of all sources.
+// nullopt when no source could be read.
+std::optional<SourceObservation> CombineSources(
+    const std::vector<SourceObservation>& sources);
+
 // Pure staleness rule: stale when the age exceeds the threshold.
 HeartbeatAssessment AssessHeartbeat(std::chrono::system_clock::time_point last,
                                     std::chrono::system_clock::time_point now,
@@ -42,16 +73,25 @@ HeartbeatAssessment AssessHeartbeat(std::chrono::system_clock::time_point last,
 
 class HeartbeatCollector final : public Collector {
  public:
-  // `clock` must outlive the collector.
-  HeartbeatCollector(HeartbeatSettings settings, const Clock& clock);
+  // `clock` and `signals` must outlive the collector; `signals` may be null
+  // only when the cloud and bootstrap sources are both off. The construction
+  // time counts as the start of watching for signals never recorded.
+  HeartbeatCollector(HeartbeatSettings settings, const Clock& clock,
+                     const SignalBoard* signals);
 
   Status Collect(const ScrapeContext& context,
                  std::vector<prometheus::MetricFamily>& out) override;
 
  private:
+  SourceObservation ObserveTraceLog(Status& status) const;
+  SourceObservation ObserveSignal(const std::string& source,
+                                  std::string_view signal) const;
+
   HeartbeatSettings settings_;
   std::regex file_pattern_;
   const Clock& clock_;
+  const SignalBoard* signals_;
+  std::chrono::system_clock::time_point watching_since_;
 };
 
 }  // namespace entra_pta::heartbeat

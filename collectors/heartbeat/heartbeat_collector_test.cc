@@ -30,6 +30,23 @@ std::optional<double> Value(
   return std::nullopt;
 }
 
+// The gauge value of `name`{source=`source`}, if present.
+std::optional<double> SourceValue(
+    const std::vector<prometheus::MetricFamily>& families,
+    const std::string& name, const std::string& source) {
+  for (const auto& family : families) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        if (label.name == "source" && label.value == source) {
+          return metric.gauge.value;
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::string SourceLabel(const std::vector<prometheus::MetricFamily>& families,
                         const std::string& name) {
   for (const auto& family : families) {
@@ -67,6 +84,7 @@ class HeartbeatCollectorTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     settings_.trace_dir = dir_.string();
+    settings_.bootstrap_source = false;  // signal sources: HeartbeatSignalTest
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -77,7 +95,7 @@ class HeartbeatCollectorTest : public ::testing::Test {
   }
 
   Status Collect(std::vector<prometheus::MetricFamily>& out) {
-    HeartbeatCollector collector(settings_, clock_);
+    HeartbeatCollector collector(settings_, clock_, &signals_);
     return collector.Collect(ScrapeContext{std::chrono::steady_clock::now()},
                              out);
   }
@@ -85,6 +103,7 @@ class HeartbeatCollectorTest : public ::testing::Test {
   fs::path dir_;
   HeartbeatSettings settings_;
   testing::FakeClock clock_;
+  SignalBoard signals_;
 };
 
 TEST_F(HeartbeatCollectorTest, FreshTraceFileIsNotStale) {
@@ -142,6 +161,206 @@ TEST_F(HeartbeatCollectorTest, MissingDirectoryFailsClearly) {
             std::string::npos);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_stale"), std::nullopt);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_threshold_seconds"), 7200);
+}
+
+// The signal sources: the endpoint collector records "bootstrap" and the
+// cloud collector records "cloud" on the SignalBoard; here the test records
+// them itself.
+class HeartbeatSignalTest : public ::testing::Test {
+ protected:
+  HeartbeatSignalTest() {
+    settings_.trace_log_source = false;
+    settings_.cloud_source = true;
+  }
+
+  std::vector<prometheus::MetricFamily> Collect(HeartbeatCollector& collector,
+                                                Status* status = nullptr) {
+    std::vector<prometheus::MetricFamily> out;
+    Status result =
+        collector.Collect(ScrapeContext{std::chrono::steady_clock::now()}, out);
+    if (status != nullptr) *status = result;
+    EXPECT_TRUE(status != nullptr || result.ok()) << result.message();
+    return out;
+  }
+
+  HeartbeatSettings settings_;
+  testing::FakeClock clock_;
+  SignalBoard signals_;
+};
+
+TEST_F(HeartbeatSignalTest, BootstrapSignalAgesAndGoesStale) {
+  HeartbeatCollector collector(settings_, clock_, &signals_);
+  signals_.Record("bootstrap", kWritten);
+  clock_.Set(kWritten + minutes(10));
+  auto out = Collect(collector);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_last_heartbeat_timestamp_seconds",
+                        "bootstrap"),
+            1.8e9);
+  EXPECT_EQ(
+      SourceValue(out, "entra_pta_agent_heartbeat_age_seconds", "bootstrap"),
+      600);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "bootstrap"),
+            0);
+  clock_.Set(kWritten + minutes(121));
+  out = Collect(collector);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "bootstrap"),
+            1);
+  EXPECT_EQ(
+      SourceValue(out, "entra_pta_agent_heartbeat_age_seconds", "bootstrap"),
+      7260);
+  // A newer probe success makes it fresh again.
+  signals_.Record("bootstrap", kWritten + minutes(120));
+  out = Collect(collector);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "bootstrap"),
+            0);
+  EXPECT_EQ(
+      SourceValue(out, "entra_pta_agent_heartbeat_age_seconds", "bootstrap"),
+      60);
+}
+
+TEST_F(HeartbeatSignalTest, CloudSignalIsItsOwnSource) {
+  HeartbeatCollector collector(settings_, clock_, &signals_);
+  signals_.Record("cloud", clock_.Now() - minutes(3));
+  signals_.Record("bootstrap", clock_.Now() - minutes(130));
+  auto out = Collect(collector);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_age_seconds", "cloud"),
+            180);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "cloud"), 0);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "bootstrap"),
+            1);
+}
+
+TEST_F(HeartbeatSignalTest, NeverRecordedIsStaleOnlyAfterWatchingThreshold) {
+  HeartbeatCollector collector(settings_, clock_, &signals_);
+  clock_.Advance(minutes(119));
+  auto out = Collect(collector);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "bootstrap"),
+            0);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "cloud"), 0);
+  EXPECT_EQ(
+      SourceValue(out, "entra_pta_agent_heartbeat_age_seconds", "bootstrap"),
+      std::nullopt);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_last_heartbeat_timestamp_seconds",
+                        "cloud"),
+            std::nullopt);
+  clock_.Advance(minutes(2));
+  out = Collect(collector);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "bootstrap"),
+            1);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "cloud"), 1);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "any"), 1);
+}
+
+TEST_F(HeartbeatSignalTest, CloudSourceIsOffByDefault) {
+  HeartbeatSettings defaults;
+  defaults.trace_log_source = false;
+  HeartbeatCollector collector(defaults, clock_, &signals_);
+  signals_.Record("cloud", clock_.Now());
+  auto out = Collect(collector);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "cloud"),
+            std::nullopt);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "bootstrap"),
+            0);
+}
+
+TEST_F(HeartbeatSignalTest, AnyIsFreshWhileOneSourceIsFresh) {
+  HeartbeatCollector collector(settings_, clock_, &signals_);
+  signals_.Record("cloud", clock_.Now() - minutes(200));
+  signals_.Record("bootstrap", clock_.Now() - minutes(7));
+  auto out = Collect(collector);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "cloud"), 1);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "any"), 0);
+  // The newest sign of life of all sources.
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_age_seconds", "any"),
+            420);
+  clock_.Advance(minutes(114));
+  out = Collect(collector);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "any"), 1);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_age_seconds", "any"),
+            121 * 60);
+}
+
+TEST_F(HeartbeatSignalTest, UnreadableTraceLogLeavesOtherSourcesReported) {
+  settings_.trace_log_source = true;
+  settings_.trace_dir = "/nonexistent/entra-pta-heartbeat-test";
+  HeartbeatCollector collector(settings_, clock_, &signals_);
+  signals_.Record("bootstrap", clock_.Now() - minutes(1));
+  Status status = Status::Ok();
+  auto out = Collect(collector, &status);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("/nonexistent/entra-pta-heartbeat-test"),
+            std::string::npos);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "trace_log"),
+            std::nullopt);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "bootstrap"),
+            0);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "any"), 0);
+}
+
+TEST(CombineSourcesTest, Rule) {
+  const auto t = kWritten;
+  auto obs = [](std::string name, std::optional<system_clock::time_point> last,
+                std::optional<bool> stale, double age) {
+    return SourceObservation{std::move(name), last, stale, age};
+  };
+  EXPECT_FALSE(CombineSources({}).has_value());
+  // Unreadable sources take no part.
+  EXPECT_FALSE(CombineSources({obs("trace_log", std::nullopt, std::nullopt, 0)})
+                   .has_value());
+  auto all_stale = CombineSources({obs("trace_log", t, true, 9000),
+                                   obs("bootstrap", std::nullopt, true, 0)});
+  ASSERT_TRUE(all_stale.has_value());
+  EXPECT_EQ(all_stale->source, "any");
+  EXPECT_EQ(all_stale->stale, true);
+  EXPECT_EQ(all_stale->last, t);
+  EXPECT_EQ(all_stale->age_seconds, 9000);
+  // A source still in its start-up grace (no timestamp, not stale) is no
+  // evidence of life: the stale trace log decides.
+  auto grace = CombineSources({obs("trace_log", t, true, 9000),
+                               obs("bootstrap", std::nullopt, false, 0)});
+  ASSERT_TRUE(grace.has_value());
+  EXPECT_EQ(grace->stale, true);
+  EXPECT_FALSE(
+      CombineSources({obs("bootstrap", std::nullopt, false, 0)}).has_value());
+  auto one_fresh = CombineSources(
+      {obs("trace_log", t, true, 9000), obs("cloud", t + hours(2), false, 1),
+       obs("bootstrap", std::nullopt, std::nullopt, 0)});
+  ASSERT_TRUE(one_fresh.has_value());
+  EXPECT_EQ(one_fresh->stale, false);
+  EXPECT_EQ(one_fresh->last, t + hours(2));
+  EXPECT_EQ(one_fresh->age_seconds, 1);
+  // Only sources without a timestamp (no trace file at all): a verdict but
+  // no age.
+  auto no_times = CombineSources({obs("trace_log", std::nullopt, true, 0),
+                                  obs("bootstrap", std::nullopt, false, 0)});
+  ASSERT_TRUE(no_times.has_value());
+  EXPECT_EQ(no_times->stale, true);
+  EXPECT_FALSE(no_times->last.has_value());
+}
+
+TEST(ParseHeartbeatSettingsTest, Sources) {
+  HeartbeatSettings defaults =
+      ParseHeartbeatSettings(ConfigSection("f.yml", "collectors.heartbeat"));
+  EXPECT_TRUE(defaults.trace_log_source);
+  EXPECT_TRUE(defaults.bootstrap_source);
+  EXPECT_FALSE(defaults.cloud_source);
+  YAML::Node node = YAML::Load(
+      "sources:\n  trace_log: false\n  cloud: true\n  bootstrap: false\n");
+  HeartbeatSettings set = ParseHeartbeatSettings(
+      ConfigSection(node, node.Mark(), "f.yml", "collectors.heartbeat"));
+  EXPECT_FALSE(set.trace_log_source);
+  EXPECT_TRUE(set.cloud_source);
+  EXPECT_FALSE(set.bootstrap_source);
+  YAML::Node typo = YAML::Load("sources:\n  clowd: true\n");
+  try {
+    ParseHeartbeatSettings(
+        ConfigSection(typo, typo.Mark(), "f.yml", "collectors.heartbeat"));
+    FAIL() << "unknown source accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("collectors.heartbeat.sources.clowd"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(ParseHeartbeatSettingsTest, DefaultsAndOverrides) {

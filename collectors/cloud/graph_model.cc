@@ -1,0 +1,280 @@
+#include "collectors/cloud/graph_model.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+namespace entra_pta::cloud {
+namespace {
+
+using json = nlohmann::json;
+
+std::string Lower(std::string text) {
+  for (char& c : text) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return text;
+}
+
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::string StringField(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+std::optional<json> ParseJson(const std::string& body) {
+  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parsed;
+}
+
+}  // namespace
+
+std::string DefaultAuthorityUrl(Cloud cloud) {
+  return cloud == Cloud::kAzureUSGovernment
+             ? "https://login.microsoftonline.us"
+             : "https://login.microsoftonline.com";
+}
+
+std::string DefaultGraphUrl(Cloud cloud) {
+  return cloud == Cloud::kAzureUSGovernment ? "https://graph.microsoft.us"
+                                            : "https://graph.microsoft.com";
+}
+
+std::string TokenUrl(const std::string& authority, const std::string& tenant) {
+  return TrimSlash(authority) + "/" + tenant + "/oauth2/v2.0/token";
+}
+
+std::string DeviceCodeUrl(const std::string& authority,
+                          const std::string& tenant) {
+  return TrimSlash(authority) + "/" + tenant + "/oauth2/v2.0/devicecode";
+}
+
+std::string AgentGroupsUrl(const std::string& graph) {
+  return TrimSlash(graph) +
+         "/beta/onPremisesPublishingProfiles/authentication/agentGroups"
+         "?$expand=agents";
+}
+
+std::string DelegatedScope(const std::string& graph) {
+  return TrimSlash(graph) + "/Policy.Read.HybridAuthentication offline_access";
+}
+
+std::string AppOnlyScope(const std::string& graph) {
+  return TrimSlash(graph) + "/.default";
+}
+
+std::variant<AgentGroupsPage, Status> ParseAgentGroupsPage(
+    const std::string& body) {
+  auto parsed = ParseJson(body);
+  if (!parsed || !parsed->is_object()) {
+    return Status::Error("Graph answered with malformed JSON");
+  }
+  auto value = parsed->find("value");
+  if (value == parsed->end() || !value->is_array()) {
+    return Status::Error("Graph's answer has no \"value\" array");
+  }
+  AgentGroupsPage page;
+  for (const json& group : *value) {
+    if (!group.is_object()) {
+      return Status::Error(
+          "Graph's answer has an agent group that is not an "
+          "object");
+    }
+    auto agents = group.find("agents");
+    if (agents == group.end() || agents->is_null()) continue;
+    if (!agents->is_array()) {
+      return Status::Error(
+          "Graph's answer has \"agents\" that is not an "
+          "array");
+    }
+    for (const json& item : *agents) {
+      if (!item.is_object()) {
+        return Status::Error(
+            "Graph's answer has an agent that is not an "
+            "object");
+      }
+      Agent agent;
+      agent.id = StringField(item, "id");
+      if (agent.id.empty()) {
+        return Status::Error("Graph's answer has an agent without an id");
+      }
+      agent.machine_name = StringField(item, "machineName");
+      agent.external_ip = StringField(item, "externalIp");
+      agent.status = Lower(StringField(item, "status"));
+      if (agent.status.empty()) agent.status = "unknown";
+      page.agents.push_back(std::move(agent));
+    }
+  }
+  auto next = parsed->find("@odata.nextLink");
+  if (next != parsed->end() && next->is_string() &&
+      !next->get<std::string>().empty()) {
+    page.next_link = next->get<std::string>();
+  }
+  return page;
+}
+
+std::vector<Agent> UniqueAgents(const std::vector<Agent>& agents) {
+  std::vector<Agent> unique;
+  std::set<std::string> seen;
+  for (const Agent& agent : agents) {
+    if (seen.insert(agent.id).second) unique.push_back(agent);
+  }
+  std::sort(unique.begin(), unique.end(),
+            [](const Agent& a, const Agent& b) { return a.id < b.id; });
+  return unique;
+}
+
+std::variant<TokenGrant, TokenError, Status> ParseTokenResponse(
+    long http_status, const std::string& body) {
+  auto parsed = ParseJson(body);
+  if (!parsed || !parsed->is_object()) {
+    return Status::Error("the token endpoint answered HTTP " +
+                         std::to_string(http_status) +
+                         " without a JSON object");
+  }
+  const std::string error = StringField(*parsed, "error");
+  if (!error.empty()) {
+    TokenError token_error;
+    // Only the OAuth error name and the AADSTS code: both are fixed
+    // vocabularies, never secrets.
+    for (char c : error) {
+      if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') {
+        return Status::Error("the token endpoint answered HTTP " +
+                             std::to_string(http_status) +
+                             " with an unreadable error");
+      }
+    }
+    token_error.error = error;
+    const std::string description = StringField(*parsed, "error_description");
+    if (description.rfind("AADSTS", 0) == 0) {
+      std::size_t end = 6;
+      while (end < description.size() &&
+             std::isdigit(static_cast<unsigned char>(description[end])) != 0) {
+        ++end;
+      }
+      if (end > 6) token_error.code = description.substr(0, end);
+    }
+    return token_error;
+  }
+  if (http_status != 200) {
+    return Status::Error("the token endpoint answered HTTP " +
+                         std::to_string(http_status));
+  }
+  TokenGrant grant;
+  grant.access_token = StringField(*parsed, "access_token");
+  if (grant.access_token.empty()) {
+    return Status::Error("the token endpoint's answer has no access_token");
+  }
+  auto expires = parsed->find("expires_in");
+  if (expires != parsed->end() && expires->is_number_integer()) {
+    grant.expires_in = std::chrono::seconds(expires->get<long long>());
+  } else if (expires != parsed->end() && expires->is_string()) {
+    long long seconds = 0;
+    const std::string text = expires->get<std::string>();
+    std::from_chars(text.data(), text.data() + text.size(), seconds);
+    grant.expires_in = std::chrono::seconds(seconds);
+  }
+  if (grant.expires_in.count() <= 0) {
+    return Status::Error(
+        "the token endpoint's answer has no valid "
+        "expires_in");
+  }
+  grant.refresh_token = StringField(*parsed, "refresh_token");
+  return grant;
+}
+
+std::variant<DeviceCode, Status> ParseDeviceCodeResponse(
+    const std::string& body) {
+  auto parsed = ParseJson(body);
+  if (!parsed || !parsed->is_object()) {
+    return Status::Error(
+        "the device code endpoint answered without a JSON "
+        "object");
+  }
+  DeviceCode code;
+  code.device_code = StringField(*parsed, "device_code");
+  code.user_code = StringField(*parsed, "user_code");
+  code.verification_uri = StringField(*parsed, "verification_uri");
+  code.message = StringField(*parsed, "message");
+  if (code.device_code.empty() || code.user_code.empty() ||
+      code.verification_uri.empty()) {
+    const std::string error = StringField(*parsed, "error");
+    return Status::Error("the device code endpoint did not issue a code" +
+                         (error.empty() ? std::string() : " (" + error + ")"));
+  }
+  auto number = [&](const char* key, std::chrono::seconds fallback) {
+    auto it = parsed->find(key);
+    if (it != parsed->end() && it->is_number_integer() &&
+        it->get<long long>() > 0) {
+      return std::chrono::seconds(it->get<long long>());
+    }
+    return fallback;
+  };
+  code.expires_in = number("expires_in", std::chrono::seconds(900));
+  code.interval = number("interval", std::chrono::seconds(5));
+  return code;
+}
+
+std::string GraphErrorCode(const std::string& body) {
+  auto parsed = ParseJson(body);
+  if (!parsed || !parsed->is_object()) return "";
+  auto error = parsed->find("error");
+  if (error == parsed->end() || !error->is_object()) return "";
+  std::string code = StringField(*error, "code");
+  for (char c : code) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_' &&
+        c != '.') {
+      return "";
+    }
+  }
+  return code.size() <= 100 ? code : "";
+}
+
+std::optional<std::chrono::seconds> ParseRetryAfter(
+    const std::string& value, std::chrono::system_clock::time_point now) {
+  if (value.empty()) return std::nullopt;
+  long long seconds = 0;
+  auto [end, ec] =
+      std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec == std::errc() && end == value.data() + value.size()) {
+    if (seconds < 0) return std::nullopt;
+    return std::chrono::seconds(seconds);
+  }
+  // IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT".
+  std::istringstream in(value);
+  std::string weekday, month_name, zone;
+  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
+  char colon1 = 0, colon2 = 0;
+  in >> weekday >> day >> month_name >> year >> hour >> colon1 >> minute >>
+      colon2 >> second >> zone;
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  unsigned month = 0;
+  for (unsigned i = 0; i < 12; ++i) {
+    if (month_name == kMonths[i]) month = i + 1;
+  }
+  if (in.fail() || month == 0 || colon1 != ':' || colon2 != ':' ||
+      zone != "GMT" || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day date{
+      std::chrono::year(year), std::chrono::month(month),
+      std::chrono::day(static_cast<unsigned>(day))};
+  if (!date.ok()) return std::nullopt;
+  const auto when = std::chrono::sys_days(date) + std::chrono::hours(hour) +
+                    std::chrono::minutes(minute) + std::chrono::seconds(second);
+  const auto delay =
+      std::chrono::duration_cast<std::chrono::seconds>(when - now);
+  return delay.count() > 0 ? delay : std::chrono::seconds(0);
+}
+
+}  // namespace entra_pta::cloud

@@ -1,0 +1,32 @@
+// What the cloud collector needs from the operating system, chosen by CMake:
+// platform_other.cc (Unix: the state file's 0600 mode protects the refresh
+// token; gethostname) and platform_windows.cc (DPAPI CryptProtectData bound
+// to the exporter's account; GetComputerNameExW).
+// Thread-safety: every function may be called from any thread.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "exporter/status.h"
+
+namespace entra_pta::cloud {
+
+struct ProtectedSecret {
+  std::string protection;  // "dpapi" or "file-mode"
+  std::string data;        // what goes into the state file
+};
+
+// Protects a secret for storage in the state file, and back. Unprotect
+// refuses a protection this platform cannot undo.
+std::variant<ProtectedSecret, Status> ProtectSecret(const std::string& secret);
+std::variant<std::string, Status> UnprotectSecret(
+    const ProtectedSecret& stored);
+
+// Where the state file lives unless configured.
+std::string DefaultStateFile();
+
+// This machine's host name (as the PTA agent registers it), lower case.
+std::string LocalMachineName();
+
+}  // namespace entra_pta::cloud

@@ -1,0 +1,123 @@
+// Windows: the refresh token is encrypted with DPAPI (CryptProtectData),
+// bound to the account the exporter runs as, and base64-encoded into the
+// state file, so a copy of the file is useless elsewhere.
+#include <windows.h>
+// wincrypt.h needs windows.h first.
+#include <wincrypt.h>
+
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "collectors/cloud/platform.h"
+
+namespace entra_pta::cloud {
+namespace {
+
+std::string Base64Encode(const BYTE* data, DWORD size) {
+  DWORD length = 0;
+  if (!::CryptBinaryToStringA(data, size,
+                              CRYPT_STRING_BASE64 | CRYPT_STRING_NOCRLF,
+                              nullptr, &length)) {
+    return "";
+  }
+  std::string out(length, '\0');
+  ::CryptBinaryToStringA(data, size, CRYPT_STRING_BASE64 | CRYPT_STRING_NOCRLF,
+                         out.data(), &length);
+  out.resize(length);
+  return out;
+}
+
+std::vector<BYTE> Base64Decode(const std::string& text) {
+  DWORD length = 0;
+  if (!::CryptStringToBinaryA(text.c_str(), static_cast<DWORD>(text.size()),
+                              CRYPT_STRING_BASE64, nullptr, &length, nullptr,
+                              nullptr)) {
+    return {};
+  }
+  std::vector<BYTE> out(length);
+  ::CryptStringToBinaryA(text.c_str(), static_cast<DWORD>(text.size()),
+                         CRYPT_STRING_BASE64, out.data(), &length, nullptr,
+                         nullptr);
+  out.resize(length);
+  return out;
+}
+
+std::string Utf8(const std::wstring& wide) {
+  if (wide.empty()) return {};
+  const int size = ::WideCharToMultiByte(CP_UTF8, 0, wide.data(),
+                                         static_cast<int>(wide.size()), nullptr,
+                                         0, nullptr, nullptr);
+  std::string out(static_cast<std::size_t>(size), '\0');
+  ::WideCharToMultiByte(CP_UTF8, 0, wide.data(), static_cast<int>(wide.size()),
+                        out.data(), size, nullptr, nullptr);
+  return out;
+}
+
+}  // namespace
+
+std::variant<ProtectedSecret, Status> ProtectSecret(const std::string& secret) {
+  DATA_BLOB in{static_cast<DWORD>(secret.size()),
+               reinterpret_cast<BYTE*>(const_cast<char*>(secret.data()))};
+  DATA_BLOB out{0, nullptr};
+  if (!::CryptProtectData(&in, L"entra_pta_exporter refresh token", nullptr,
+                          nullptr, nullptr, CRYPTPROTECT_UI_FORBIDDEN, &out)) {
+    return Status::Error("DPAPI could not protect the refresh token (error " +
+                         std::to_string(::GetLastError()) + ")");
+  }
+  ProtectedSecret stored{"dpapi", Base64Encode(out.pbData, out.cbData)};
+  ::LocalFree(out.pbData);
+  return stored;
+}
+
+std::variant<std::string, Status> UnprotectSecret(
+    const ProtectedSecret& stored) {
+  if (stored.protection != "dpapi") {
+    return Status::Error(
+        "the state file's refresh token is not DPAPI-"
+        "protected; run `entra_pta_exporter graph login` "
+        "again");
+  }
+  std::vector<BYTE> blob = Base64Decode(stored.data);
+  DATA_BLOB in{static_cast<DWORD>(blob.size()), blob.data()};
+  DATA_BLOB out{0, nullptr};
+  if (blob.empty() ||
+      !::CryptUnprotectData(&in, nullptr, nullptr, nullptr, nullptr,
+                            CRYPTPROTECT_UI_FORBIDDEN, &out)) {
+    return Status::Error(
+        "DPAPI could not decrypt the refresh token (was the state file "
+        "written by another account?); run `entra_pta_exporter graph login` "
+        "as the exporter's account");
+  }
+  std::string secret(reinterpret_cast<char*>(out.pbData), out.cbData);
+  ::SecureZeroMemory(out.pbData, out.cbData);
+  ::LocalFree(out.pbData);
+  return secret;
+}
+
+std::string DefaultStateFile() {
+  wchar_t buffer[MAX_PATH] = {0};
+  DWORD length = ::GetEnvironmentVariableW(L"ProgramData", buffer, MAX_PATH);
+  std::string base = length > 0 && length < MAX_PATH
+                         ? Utf8(std::wstring(buffer, length))
+                         : std::string("C:\\ProgramData");
+  return base + "\\entra-pta-exporter\\cloud-state.json";
+}
+
+std::string LocalMachineName() {
+  DWORD size = 0;
+  ::GetComputerNameExW(ComputerNameDnsHostname, nullptr, &size);
+  if (size == 0) return "";
+  std::wstring name(size, L'\0');
+  if (!::GetComputerNameExW(ComputerNameDnsHostname, name.data(), &size)) {
+    return "";
+  }
+  name.resize(size);
+  std::string out = Utf8(name);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace entra_pta::cloud

@@ -1,0 +1,197 @@
+#include "collectors/cloud/state_store.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <system_error>
+#include <thread>
+
+namespace entra_pta::cloud {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr auto kLockWait = std::chrono::seconds(5);
+constexpr auto kStaleLock = std::chrono::seconds(30);
+
+// An exclusive lock held while it exists: the lock file is created with
+// C11's exclusive "x" mode, which fails when the file already exists.
+class LockFile {
+ public:
+  explicit LockFile(fs::path path) : path_(std::move(path)) {}
+  ~LockFile() {
+    if (held_) {
+      std::error_code ec;
+      fs::remove(path_, ec);
+    }
+  }
+  bool Acquire() {
+    const auto give_up = std::chrono::steady_clock::now() + kLockWait;
+    while (true) {
+      if (std::FILE* file = std::fopen(path_.string().c_str(), "wx")) {
+        std::fclose(file);
+        held_ = true;
+        return true;
+      }
+      std::error_code ec;
+      const auto written = fs::last_write_time(path_, ec);
+      if (!ec && fs::file_time_type::clock::now() - written > kStaleLock) {
+        fs::remove(path_, ec);
+        continue;
+      }
+      if (std::chrono::steady_clock::now() > give_up) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+ private:
+  fs::path path_;
+  bool held_ = false;
+};
+
+}  // namespace
+
+std::string SerializeCloudState(const CloudState& state) {
+  json root = json::object();
+  if (state.refresh_token) {
+    root["refresh_token"] = {{"protection", state.refresh_token->protection},
+                             {"data", state.refresh_token->data}};
+  }
+  json agents = json::object();
+  for (const auto& [id, last] : state.last_active) {
+    agents[id] = {{"machine_name", last.machine_name},
+                  {"last_active_unix_ms",
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                       last.when.time_since_epoch())
+                       .count()}};
+  }
+  root["last_active"] = agents;
+  return root.dump(2) + "\n";
+}
+
+std::variant<CloudState, Status> ParseCloudState(const std::string& text) {
+  json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (root.is_discarded() || !root.is_object()) {
+    return Status::Error("not a JSON object");
+  }
+  CloudState state;
+  if (auto token = root.find("refresh_token"); token != root.end()) {
+    if (!token->is_object() || !(*token)["protection"].is_string() ||
+        !(*token)["data"].is_string()) {
+      return Status::Error(
+          "\"refresh_token\" must hold \"protection\" and "
+          "\"data\" strings");
+    }
+    state.refresh_token =
+        ProtectedSecret{(*token)["protection"].get<std::string>(),
+                        (*token)["data"].get<std::string>()};
+  }
+  if (auto agents = root.find("last_active"); agents != root.end()) {
+    if (!agents->is_object()) {
+      return Status::Error("\"last_active\" must be an object");
+    }
+    for (const auto& [id, entry] : agents->items()) {
+      if (!entry.is_object() || !entry.contains("last_active_unix_ms") ||
+          !entry["last_active_unix_ms"].is_number_integer()) {
+        return Status::Error("\"last_active\" entry for agent " + id +
+                             " has no last_active_unix_ms");
+      }
+      LastActive last;
+      if (entry.contains("machine_name") && entry["machine_name"].is_string()) {
+        last.machine_name = entry["machine_name"].get<std::string>();
+      }
+      last.when =
+          std::chrono::system_clock::time_point(std::chrono::milliseconds(
+              entry["last_active_unix_ms"].get<long long>()));
+      state.last_active[id] = last;
+    }
+  }
+  return state;
+}
+
+std::variant<CloudState, Status> LoadCloudState(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return CloudState{};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::Error("cannot read the cloud state file " + path);
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto parsed = ParseCloudState(text.str());
+  if (auto* error = std::get_if<Status>(&parsed)) {
+    return Status::Error("the cloud state file " + path +
+                         " is malformed: " + error->message());
+  }
+  return parsed;
+}
+
+Status SaveCloudState(const std::string& path, const CloudState& state) {
+  std::error_code ec;
+  const fs::path target(path);
+  if (target.has_parent_path())
+    fs::create_directories(target.parent_path(), ec);
+  const fs::path temporary = target.string() + ".tmp";
+  fs::remove(temporary, ec);
+  {
+    // Create it empty, restrict it to the owner, then write the secret.
+    std::ofstream create(temporary, std::ios::binary | std::ios::trunc);
+    if (!create) {
+      return Status::Error("cannot write the cloud state file " +
+                           temporary.string());
+    }
+  }
+  fs::permissions(temporary, fs::perms::owner_read | fs::perms::owner_write,
+                  fs::perm_options::replace, ec);
+  if (ec) {
+    fs::remove(temporary, ec);
+    return Status::Error("cannot restrict the cloud state file " +
+                         temporary.string() + " to its owner: " + ec.message());
+  }
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << SerializeCloudState(state);
+    out.flush();
+    if (!out) {
+      fs::remove(temporary, ec);
+      return Status::Error("cannot write the cloud state file " +
+                           temporary.string());
+    }
+  }
+  fs::rename(temporary, target, ec);
+  if (ec) {
+    fs::remove(temporary, ec);
+    return Status::Error("cannot replace the cloud state file " + path + ": " +
+                         ec.message());
+  }
+  return Status::Ok();
+}
+
+Status UpdateCloudState(const std::string& path,
+                        const std::function<void(CloudState&)>& change,
+                        bool replace_unreadable) {
+  std::error_code ec;
+  const fs::path target(path);
+  if (target.has_parent_path()) {
+    fs::create_directories(target.parent_path(), ec);
+  }
+  LockFile lock(target.string() + ".lock");
+  if (!lock.Acquire()) {
+    return Status::Error("cannot lock the cloud state file " + path +
+                         " (another process holds " + path + ".lock)");
+  }
+  auto loaded = LoadCloudState(path);
+  CloudState state;
+  if (auto* current = std::get_if<CloudState>(&loaded)) {
+    state = std::move(*current);
+  } else if (!replace_unreadable) {
+    return std::get<Status>(loaded);
+  }
+  change(state);
+  return SaveCloudState(path, state);
+}
+
+}  // namespace entra_pta::cloud
