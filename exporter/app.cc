@@ -288,7 +288,9 @@ int ExporterMain(int argc, char** argv) {
   Logger logger(std::cerr, clock);
   Startup startup;
   try {
-    startup = PrepareStartup(flags, table, CollectorDeps{clock, &signals});
+    CollectorDeps deps{clock, &signals};
+    deps.logger = &logger;
+    startup = PrepareStartup(flags, table, deps);
   } catch (const ConfigError& e) {
     std::cerr << e.what() << "\n";
     return kExitConfigError;

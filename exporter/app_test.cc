@@ -68,7 +68,8 @@ const BadConfig kBadConfigs[] = {
     {"collectors:\n",
      "1:1: collectors: a value is required (a mapping of settings)"},
     {"collectors:\n  servic:\n    enabled: true\n",
-     "2:3: collectors: unknown collector \"servic\" (known: heartbeat)"},
+     "2:3: collectors: unknown collector \"servic\" (known: heartbeat, "
+     "service, eventlog, agent)"},
     {"collectors:\n  heartbeat:\n    enabled: yes\n",
      "3:14: collectors.heartbeat.enabled: expected true or false, got \"yes\""},
     {"collectors:\n  heartbeat:\n    stale_treshold: 2h\n",

@@ -15,6 +15,7 @@
 #include "exporter/clock.h"
 #include "exporter/collector.h"
 #include "exporter/config.h"
+#include "exporter/logger.h"
 #include "exporter/scrape_runner.h"
 #include "exporter/signal_board.h"
 
@@ -29,6 +30,9 @@ struct CollectorDeps {
   SignalBoard* signals = nullptr;
   // The `tenant` section of the config; BuildCollectors fills it in.
   const TenantSettings* tenant = nullptr;
+  // For warnings that are not scrape failures (e.g. a replaced corrupt
+  // state file). Null in tests that do not check logging.
+  Logger* logger = nullptr;
 };
 
 struct CollectorEntry {

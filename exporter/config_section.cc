@@ -175,6 +175,34 @@ std::optional<ConfigSection> ConfigSection::Section(
   return ConfigSection(entry->value, entry->key_mark, file_, KeyPath(key));
 }
 
+std::optional<std::vector<std::string>> ConfigSection::StringList(
+    std::string_view key) const {
+  const Entry* entry = FindValue(key);
+  if (entry == nullptr) return std::nullopt;
+  if (!entry->value.IsSequence()) {
+    Fail(key, KeyPath(key) + ": expected a list of strings, got " +
+                  NodeKind(entry->value));
+  }
+  if (entry->value.size() == 0) {
+    Fail(key, KeyPath(key) + ": the list is empty");
+  }
+  std::vector<std::string> values;
+  for (const YAML::Node& item : entry->value) {
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      FailAt(item.Mark(), KeyPath(key) + ": expected a non-empty string, got " +
+                              NodeKind(item));
+    }
+    for (const std::string& seen : values) {
+      if (seen == item.Scalar()) {
+        FailAt(item.Mark(),
+               KeyPath(key) + ": \"" + seen + "\" is listed twice");
+      }
+    }
+    values.push_back(item.Scalar());
+  }
+  return values;
+}
+
 void ConfigSection::RejectUnknownKeys() const {
   for (const Entry& entry : entries_) {
     if (used_.count(entry.key) == 0) {

@@ -55,6 +55,9 @@ class ConfigSection {
   // A string that must compile as an ECMAScript regular expression.
   std::optional<std::string> Regex(std::string_view key) const;
   std::optional<ConfigSection> Section(std::string_view key) const;
+  // A non-empty YAML list of non-empty, distinct strings.
+  std::optional<std::vector<std::string>> StringList(
+      std::string_view key) const;
 
   // Throws for the first key (in file order) that no accessor asked for,
   // listing the keys that were asked for.
