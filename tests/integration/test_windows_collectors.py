@@ -1,8 +1,8 @@
 """Integration test: the Windows collectors (service, eventlog, agent) in a
 Linux build of the real exporter. They are off by default here; enabled,
 each says it is unsupported on this OS, in a metric and a log line, and the
-scrape still passes `promtool check metrics`. Their Windows backends are
-tested under Wine (scripts/test-windows)."""
+scrape still passes `promtool check metrics`. Their Windows backends, and
+the Windows-service wrapper, are tested under Wine (scripts/test-windows)."""
 
 import os
 import subprocess
@@ -47,6 +47,14 @@ class WindowsCollectorsOnLinuxTest(unittest.TestCase):
                     lambda l, n=name: "level=error" in l and "collector=" + n in l)
                 self.assertIsNotNone(line, "\n".join(exporter.log_lines()))
                 self.assertIn("unsupported on this OS", line)
+
+
+class ServiceFlagOnLinuxTest(unittest.TestCase):
+    def test_service_commands_are_refused_clearly(self):
+        for command in ("install", "uninstall", "run"):
+            proc = harness.run_exporter(["--service", command])
+            self.assertEqual(proc.returncode, 2, command)
+            self.assertIn("--service is only available on Windows", proc.stderr)
 
 
 if __name__ == "__main__":
