@@ -8,6 +8,11 @@
 #include "exporter/metric_builder.h"
 
 namespace entra_pta::eventlog {
+namespace {
+
+constexpr std::chrono::milliseconds kDeadlineReserve{100};
+
+}  // namespace
 
 EventlogSettings ParseEventlogSettings(const ConfigSection& section) {
   EventlogSettings settings;
@@ -116,11 +121,15 @@ Status EventlogCollector::ReadChannel(const std::string& channel,
     double& last = last_seen_[{channel, event.event_id}];
     if (when > last) last = when;
   };
+  // Stop reading a little before the scrape's deadline so this scrape can
+  // still expose what was read; a long backlog (a burst of 100,000 events)
+  // is finished by the next scrapes, from the bookmark.
+  const auto read_deadline = context.deadline - kDeadlineReserve;
   ChannelRead read =
-      source_->ReadNew(channel, state.start, context.deadline, on_event);
+      source_->ReadNew(channel, state.start, read_deadline, on_event);
   if (read.outcome == ReadOutcome::kBadBookmark) {
     ResetStart(channel, state, read.error);
-    read = source_->ReadNew(channel, state.start, context.deadline, on_event);
+    read = source_->ReadNew(channel, state.start, read_deadline, on_event);
   }
   switch (read.outcome) {
     case ReadOutcome::kChannelMissing:
