@@ -131,6 +131,14 @@ Status EventlogCollector::ReadChannel(const std::string& channel,
     ResetStart(channel, state, read.error);
     read = source_->ReadNew(channel, state.start, read_deadline, on_event);
   }
+  // Events handed over were counted: keep their bookmark even when the
+  // read then failed, or the next scrape would count them again.
+  Status saved = Status::Ok();
+  if (!read.bookmark_xml.empty() &&
+      read.bookmark_xml != state.start.bookmark_xml) {
+    state.start.bookmark_xml = read.bookmark_xml;
+    saved = store_.Save(channel, state.start);
+  }
   switch (read.outcome) {
     case ReadOutcome::kChannelMissing:
       state.up = false;
@@ -143,12 +151,8 @@ Status EventlogCollector::ReadChannel(const std::string& channel,
       break;
   }
   state.up = true;
-  if (!read.bookmark_xml.empty() &&
-      read.bookmark_xml != state.start.bookmark_xml) {
-    state.start.bookmark_xml = read.bookmark_xml;
-    if (Status saved = store_.Save(channel, state.start); !saved.ok()) {
-      return Status::Error("channel " + channel + ": " + saved.message());
-    }
+  if (!saved.ok()) {
+    return Status::Error("channel " + channel + ": " + saved.message());
   }
   return Status::Ok();
 }

@@ -225,6 +225,19 @@ TEST_F(EventlogCollectorTest, ReadErrorFailsTheCollectorButKeepsOtherChannels) {
       0);
 }
 
+TEST_F(EventlogCollectorTest, AReadFailingMidwayKeepsWhatItCounted) {
+  Scrape();
+  for (int i = 0; i < 5; ++i) Add(31019, 2, Now() + 1);
+  source_->fail_after[kAgent] = 3;
+  auto out = Scrape();
+  EXPECT_FALSE(status_.ok());
+  EXPECT_EQ(Count(out, 31019, "error"), 3);
+  source_->fail_after.clear();
+  out = Scrape();
+  EXPECT_TRUE(status_.ok()) << status_.message();
+  EXPECT_EQ(Count(out, 31019, "error"), 5);  // the last 2, not all 5 again
+}
+
 TEST_F(EventlogCollectorTest, UnsupportedOsSaysSo) {
   EventlogCollector collector(settings_, std::make_unique<FakeEventSource>(),
                               false, clock_, &logger_);

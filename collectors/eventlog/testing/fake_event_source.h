@@ -21,7 +21,9 @@ struct FakeEvent {
 class FakeEventSource final : public EventSource {
  public:
   std::map<std::string, std::vector<FakeEvent>> channels;
-  std::map<std::string, std::string> failing;       // channel -> error
+  std::map<std::string, std::string> failing;  // channel -> error
+  // channel -> number of events handed over before the read fails
+  std::map<std::string, std::size_t> fail_after;
   std::map<std::string, BookmarkState> last_start;  // per channel
 
   static std::string BookmarkFor(const std::string& channel,
@@ -66,6 +68,12 @@ class FakeEventSource final : public EventSource {
       if (use_time ? events[i].created_seconds < start.since_seconds
                    : record_id <= after) {
         continue;
+      }
+      if (auto f = fail_after.find(channel);
+          f != fail_after.end() && read.events == f->second) {
+        read.outcome = ReadOutcome::kError;
+        read.error = "EvtNext failed: error 1726";
+        return read;
       }
       on_event(events[i].xml);
       ++read.events;
