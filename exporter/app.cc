@@ -18,6 +18,7 @@
 #include "exporter/http_server.h"
 #include "exporter/metric_builder.h"
 #include "exporter/web_config.h"
+#include "exporter/windows_service.h"
 
 namespace entra_pta {
 namespace {
@@ -40,6 +41,7 @@ const std::vector<FlagSpec>& ValueFlags() {
       {"--log.level", &Flags::log_level},
       {"--log.format", &Flags::log_format},
       {"--collectors.enabled", &Flags::collectors_enabled},
+      {"--service", &Flags::service},
   };
   return specs;
 }
@@ -116,6 +118,9 @@ Flags:
   --log.format=FORMAT         logfmt or json (default logfmt)
   --collectors.enabled=LIST   comma-separated collectors to run, replacing the
                               enabled set from the config
+  --service=COMMAND           Windows only: install (as an automatic service
+                              with the other flags given here), uninstall,
+                              or run (what the Service Control Manager starts)
   --version                   print version information and exit
   --help                      print this help and exit
 
@@ -268,6 +273,97 @@ std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
   return html.str();
 }
 
+std::vector<std::string> ServiceRunArgs(const Flags& flags) {
+  auto absolute = [](const std::string& path) {
+    std::error_code ec;
+    std::filesystem::path full = std::filesystem::absolute(path, ec);
+    return ec ? path : full.string();
+  };
+  std::vector<std::string> args;
+  if (flags.config_file) {
+    args.push_back("--config.file=" + absolute(*flags.config_file));
+  }
+  if (flags.listen_address) {
+    args.push_back("--web.listen-address=" + *flags.listen_address);
+  }
+  if (flags.web_config_file) {
+    args.push_back("--web.config.file=" + absolute(*flags.web_config_file));
+  }
+  if (flags.log_level) args.push_back("--log.level=" + *flags.log_level);
+  if (flags.log_format) args.push_back("--log.format=" + *flags.log_format);
+  if (flags.collectors_enabled) {
+    args.push_back("--collectors.enabled=" + *flags.collectors_enabled);
+  }
+  return args;
+}
+
+int ServiceCommandMain(const Flags& flags,
+                       const std::vector<CollectorEntry>& table) {
+  std::optional<ServiceCommand> command = ParseServiceCommand(*flags.service);
+  if (!command) {
+    std::cerr << "entra_pta_exporter: --service: invalid command \""
+              << *flags.service << "\" (use install, uninstall or run)\n";
+    return kExitConfigError;
+  }
+  if (!WindowsServiceSupported()) {
+    std::cerr << "entra_pta_exporter: --service is only available on "
+                 "Windows; run the exporter directly or under your init "
+                 "system (e.g. systemd)\n";
+    return kExitConfigError;
+  }
+  const ServiceDefinition service;
+  switch (*command) {
+    case ServiceCommand::kInstall: {
+      // Check the configuration now rather than at the next boot.
+      SystemClock clock;
+      SignalBoard signals;
+      try {
+        PrepareStartup(flags, table, CollectorDeps{clock, &signals});
+      } catch (const ConfigError& e) {
+        std::cerr << e.what() << "\n";
+        return kExitConfigError;
+      } catch (const FlagError& e) {
+        std::cerr << "entra_pta_exporter: " << e.what() << "\n";
+        return kExitConfigError;
+      }
+      std::string warning;
+      Status installed =
+          InstallService(service, "", ServiceRunArgs(flags), &warning);
+      if (!installed.ok()) {
+        std::cerr << "entra_pta_exporter: " << installed.message() << "\n";
+        return kExitFailure;
+      }
+      if (!warning.empty())
+        std::cerr << "entra_pta_exporter: " << warning << "\n";
+      std::cout << "installed service " << service.name
+                << " (automatic start; start it now with: sc start "
+                << service.name << ")\n";
+      return kExitOk;
+    }
+    case ServiceCommand::kUninstall: {
+      Status removed = UninstallService(service);
+      if (!removed.ok()) {
+        std::cerr << "entra_pta_exporter: " << removed.message() << "\n";
+        return kExitFailure;
+      }
+      std::cout << "uninstalled service " << service.name << "\n";
+      return kExitOk;
+    }
+    case ServiceCommand::kRun:
+      break;
+  }
+  int status = RunAsService(
+      service, [&](std::ostream& log, const std::function<bool()>& stop) {
+        return RunExporter(flags, table, log, stop);
+      });
+  if (status == 1) {
+    std::cerr << "entra_pta_exporter: --service run is what the Service "
+                 "Control Manager starts; install the service with --service "
+                 "install, or run the exporter without --service\n";
+  }
+  return status;
+}
+
 int ExporterMain(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   const std::vector<CollectorEntry>& table = DefaultCollectorTable();
@@ -294,18 +390,29 @@ int ExporterMain(int argc, char** argv) {
     return CheckConfig(*flags.config_check, table, std::cout, std::cerr);
   }
 
+  if (flags.service) return ServiceCommandMain(flags, table);
+  std::signal(SIGINT, OnStopSignal);
+  std::signal(SIGTERM, OnStopSignal);
+  return RunExporter(flags, table, std::cerr,
+                     [] { return g_stop_signal != 0; });
+}
+
+int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
+                std::ostream& log_out,
+                const std::function<bool()>& stop_requested) {
   SystemClock clock;
   SignalBoard signals;
-  Logger logger(std::cerr, clock);
+  Logger logger(log_out, clock);
   Startup startup;
   try {
-    startup = PrepareStartup(flags, table,
-                             CollectorDeps{clock, &signals, nullptr, &logger});
+    CollectorDeps deps{clock, &signals};
+    deps.logger = &logger;
+    startup = PrepareStartup(flags, table, deps);
   } catch (const ConfigError& e) {
-    std::cerr << e.what() << "\n";
+    log_out << e.what() << "\n" << std::flush;
     return kExitConfigError;
   } catch (const FlagError& e) {
-    std::cerr << "entra_pta_exporter: " << e.what() << "\n";
+    log_out << "entra_pta_exporter: " << e.what() << "\n" << std::flush;
     return kExitConfigError;
   }
   const Config& config = startup.config;
@@ -340,8 +447,6 @@ int ExporterMain(int argc, char** argv) {
   };
   HttpServer server(handlers, logger);
 
-  std::signal(SIGINT, OnStopSignal);
-  std::signal(SIGTERM, OnStopSignal);
   try {
     server.Start(*ParseListenAddress(listen_address));
   } catch (const std::exception& e) {
@@ -356,10 +461,13 @@ int ExporterMain(int argc, char** argv) {
   logger.Info("listening",
               {{"address", host + ":" + std::to_string(server.port())}});
 
-  while (g_stop_signal == 0) {
+  while (!stop_requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  logger.Info("shutting down", {{"signal", std::to_string(g_stop_signal)}});
+  logger.Info(
+      "shutting down",
+      {{"reason", g_stop_signal != 0 ? "signal " + std::to_string(g_stop_signal)
+                                     : std::string("service stop")}});
   server.Stop();
   if (!runner.WaitIdle(std::chrono::seconds(5))) {
     // A collector is stuck in a system call; do not let process teardown

@@ -4,6 +4,7 @@
 // Thread-safety: startup code, called from the main thread.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ struct Flags {
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   std::optional<std::string> collectors_enabled;
+  std::optional<std::string> service;  // install, uninstall or run
   bool help = false;
   bool version = false;
 };
@@ -58,6 +60,21 @@ int CheckConfig(const std::string& path,
 std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
                             const std::vector<CollectorSummary>& summaries,
                             const std::string& listen_address);
+
+// The flags `--service install` records for `--service run`: every flag
+// given except --service itself, file paths made absolute (a service starts
+// in the system directory).
+std::vector<std::string> ServiceRunArgs(const Flags& flags);
+
+// `--service install|uninstall|run` (Windows only; elsewhere exit 2).
+int ServiceCommandMain(const Flags& flags,
+                       const std::vector<CollectorEntry>& table);
+
+// Serves until `stop_requested()` is true, logging to `log_out`. Config
+// errors are written there too (exit status 2).
+int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
+                std::ostream& log_out,
+                const std::function<bool()>& stop_requested);
 
 // The whole program. Returns the process exit status.
 int ExporterMain(int argc, char** argv);

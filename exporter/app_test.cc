@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "exporter/testing/fake_clock.h"
+#include "exporter/windows_service.h"
 
 namespace entra_pta {
 namespace {
@@ -69,7 +70,7 @@ const BadConfig kBadConfigs[] = {
      "1:1: collectors: a value is required (a mapping of settings)"},
     {"collectors:\n  servic:\n    enabled: true\n",
      "2:3: collectors: unknown collector \"servic\" (known: heartbeat, "
-     "endpoint, tls, domain_controller, cloud)"},
+     "service, eventlog, agent, endpoint, tls, domain_controller, cloud)"},
     {"collectors:\n  heartbeat:\n    enabled: yes\n",
      "3:14: collectors.heartbeat.enabled: expected true or false, got \"yes\""},
     {"collectors:\n  heartbeat:\n    stale_treshold: 2h\n",
@@ -156,6 +157,31 @@ TEST(FlagsTest, ParsesBothForms) {
   EXPECT_EQ(flags.collectors_enabled, "");
   EXPECT_TRUE(ParseFlags({"--help"}).help);
   EXPECT_TRUE(ParseFlags({"--version"}).version);
+}
+
+TEST(ServiceFlagTest, ServiceRunArgsKeepEveryFlagWithAbsolutePaths) {
+  Flags flags = ParseFlags({"--service=install", "--config.file=rel/c.yml",
+                            "--web.listen-address=:9999", "--log.level=debug",
+                            "--collectors.enabled=service,eventlog"});
+  EXPECT_EQ(flags.service, "install");
+  std::vector<std::string> args = ServiceRunArgs(flags);
+  ASSERT_EQ(args.size(), 4u);
+  EXPECT_EQ(args[0],
+            "--config.file=" +
+                (std::filesystem::current_path() / "rel/c.yml").string());
+  EXPECT_EQ(args[1], "--web.listen-address=:9999");
+  EXPECT_EQ(args[2], "--log.level=debug");
+  EXPECT_EQ(args[3], "--collectors.enabled=service,eventlog");
+}
+
+TEST(ServiceFlagTest, BadCommandOrOtherOsIsAFlagError) {
+  auto table = DefaultCollectorTable();
+  EXPECT_EQ(ServiceCommandMain(ParseFlags({"--service=start"}), table),
+            kExitConfigError);
+  if (!WindowsServiceSupported()) {
+    EXPECT_EQ(ServiceCommandMain(ParseFlags({"--service=install"}), table),
+              kExitConfigError);
+  }
 }
 
 TEST(FlagsTest, RejectsUnknownAndIncomplete) {

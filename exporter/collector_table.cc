@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include "collectors/agent/agent_collector.h"
 #include "collectors/cloud/cloud_collector.h"
 #include "collectors/domain_controller/domain_controller_collector.h"
 #include "collectors/endpoint/curl_prober.h"
 #include "collectors/endpoint/endpoint_collector.h"
+#include "collectors/eventlog/eventlog_collector.h"
 #include "collectors/heartbeat/heartbeat_collector.h"
+#include "collectors/service/service_collector.h"
 #include "collectors/tls/tls_collector.h"
 
 namespace entra_pta {
@@ -29,6 +32,35 @@ const std::vector<CollectorEntry>& DefaultCollectorTable() {
          return std::make_unique<heartbeat::HeartbeatCollector>(
              heartbeat::ParseHeartbeatSettings(section), deps.clock,
              deps.signals);
+       }},
+      {"service",
+       "State, start mode, account, start time and memory of the agent's "
+       "Windows services (Service Control Manager).",
+       service::ServiceControlSupported(),
+       [](const ConfigSection& section, const CollectorDeps&) {
+         return std::make_unique<service::ServiceCollector>(
+             service::ParseServiceSettings(section),
+             service::MakeSystemServiceControl(),
+             service::ServiceControlSupported());
+       }},
+      {"eventlog",
+       "Counts of the agent's Windows Event Log events by ID, level and "
+       "provider, read incrementally with a bookmark per channel.",
+       eventlog::EventSourceSupported(),
+       [](const ConfigSection& section, const CollectorDeps& deps) {
+         return std::make_unique<eventlog::EventlogCollector>(
+             eventlog::ParseEventlogSettings(section),
+             eventlog::MakeSystemEventSource(),
+             eventlog::EventSourceSupported(), deps.clock, deps.logger);
+       }},
+      {"agent",
+       "Installed agent version and ids, binary age, and expiry of the "
+       "agent's client certificate.",
+       agent::AgentHostSupported(),
+       [](const ConfigSection& section, const CollectorDeps&) {
+         return std::make_unique<agent::AgentCollector>(
+             agent::ParseAgentSettings(section), agent::MakeSystemAgentHost(),
+             agent::AgentHostSupported());
        }},
       {"endpoint",
        "Can this host reach each Microsoft endpoint the agent needs (through "
@@ -90,6 +122,8 @@ const std::vector<CollectorEntry>& DefaultCollectorTable() {
              },
              deps.clock, deps.signals);
        }},
+      // The Windows collectors are enabled by default only where their
+      // backend works; elsewhere they report "unsupported on this OS".
   };
   return table;
 }

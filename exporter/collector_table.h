@@ -16,6 +16,7 @@
 #include "exporter/clock.h"
 #include "exporter/collector.h"
 #include "exporter/config.h"
+#include "exporter/logger.h"
 #include "exporter/scrape_runner.h"
 #include "exporter/signal_board.h"
 
@@ -53,8 +54,10 @@ struct CollectorDeps {
   SignalBoard* signals = nullptr;
   // The `tenant` section of the config; BuildCollectors fills it in.
   const TenantSettings* tenant = nullptr;
-  // For collectors that log state changes of their own (e.g. an endpoint
-  // becoming unreachable); outlives every collector. May be null in tests.
+  // For collectors that log on their own: state changes (an endpoint
+  // becoming unreachable) and warnings that are not scrape failures (a
+  // replaced corrupt state file). Outlives every collector; may be null in
+  // tests that do not check logging.
   Logger* logger = nullptr;
   // Per BuildCollectors call; BuildCollectors fills it in.
   SharedObjects* shared = nullptr;

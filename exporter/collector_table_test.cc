@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
+#include "collectors/agent/agent_host.h"
+#include "collectors/eventlog/event_source.h"
+#include "collectors/service/service_control.h"
 #include "exporter/testing/fake_clock.h"
 #include "exporter/testing/fake_collector.h"
 
@@ -41,6 +45,23 @@ TEST(CollectorTableTest, DefaultTableHasUniqueNamedEntries) {
     EXPECT_TRUE(entry.create) << entry.name;
   }
   EXPECT_EQ(names.count("heartbeat"), 1u);
+}
+
+TEST(CollectorTableTest, WindowsCollectorsAreOnByDefaultOnlyWhereSupported) {
+  // The default comes from each backend (chosen by CMake), so off Windows
+  // it is false and on Windows true; both builds run this test.
+  const std::map<std::string, bool> expected = {
+      {"service", service::ServiceControlSupported()},
+      {"eventlog", eventlog::EventSourceSupported()},
+      {"agent", agent::AgentHostSupported()}};
+  std::size_t seen = 0;
+  for (const auto& entry : DefaultCollectorTable()) {
+    auto it = expected.find(entry.name);
+    if (it == expected.end()) continue;
+    ++seen;
+    EXPECT_EQ(entry.enabled_by_default, it->second) << entry.name;
+  }
+  EXPECT_EQ(seen, expected.size());
 }
 
 TEST(CollectorTableTest, DefaultEnabledUnlessConfigured) {

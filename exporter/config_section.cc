@@ -183,6 +183,9 @@ std::optional<std::vector<std::string>> ConfigSection::StringList(
     Fail(key, KeyPath(key) + ": expected a list of strings, got " +
                   NodeKind(entry->value));
   }
+  if (entry->value.size() == 0) {
+    Fail(key, KeyPath(key) + ": the list is empty");
+  }
   std::vector<std::string> items;
   for (std::size_t i = 0; i < entry->value.size(); ++i) {
     const YAML::Node item = entry->value[i];
@@ -191,6 +194,12 @@ std::optional<std::vector<std::string>> ConfigSection::StringList(
       FailAt(
           HasPosition(item.Mark()) ? item.Mark() : entry->key_mark,
           item_path + ": expected a non-empty string, got " + NodeKind(item));
+    }
+    for (const std::string& seen : items) {
+      if (seen == item.Scalar()) {
+        FailAt(item.Mark(),
+               KeyPath(key) + ": \"" + seen + "\" is listed twice");
+      }
     }
     if (check) {
       if (auto problem = check(item.Scalar())) {

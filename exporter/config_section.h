@@ -56,8 +56,8 @@ class ConfigSection {
   // A string that must compile as an ECMAScript regular expression.
   std::optional<std::string> Regex(std::string_view key) const;
   std::optional<ConfigSection> Section(std::string_view key) const;
-  // A list of non-empty strings. `check` (optional) returns an error
-  // message for a bad item, which is then reported at that item.
+  // A non-empty list of non-empty, distinct strings. `check` (optional)
+  // returns an error message for a bad item, reported at that item.
   using ItemCheck =
       std::function<std::optional<std::string>(const std::string&)>;
   std::optional<std::vector<std::string>> StringList(
