@@ -7,14 +7,10 @@
 // TypeScript's excess-property check, so an unknown field fails as well as
 // a field of the wrong type.
 //
-// Required fields: cuetsy, which generates these types from CUE, declares a
-// field that has a CUE default as required, although the CUE schema (and
-// Grafana) accept a dashboard that leaves it out. ./defaulted-keys.ts,
-// written by the test from the package's `default*` objects
-// (defaulted-keys.js), names every property that has a default somewhere in
-// the schema; Json<T> makes properties of those names optional everywhere.
-// So a missing property is reported only when no struct in the schema gives
-// a property of that name a default.
+// Required fields: the test compiles against a copy of the package's
+// declarations in which optional-defaults.js has made every property that
+// has a CUE default optional (cuetsy declares them required), so a missing
+// property is an error exactly when the schema requires it without default.
 import type {
   Dashboard,
   FieldConfig,
@@ -22,7 +18,6 @@ import type {
   Panel,
   RowPanel,
 } from "@grafana/schema";
-import type { DefaultedKey } from "./defaulted-keys";
 import type * as stat from "@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen";
 import type * as stateTimeline from "@grafana/schema/dist/esm/raw/composable/statetimeline/panelcfg/x/StateTimelinePanelCfg_types.gen";
 import type * as table from "@grafana/schema/dist/esm/raw/composable/table/panelcfg/x/TablePanelCfg_types.gen";
@@ -33,8 +28,7 @@ import type * as timeSeries from "@grafana/schema/dist/esm/raw/composable/timese
 // assigned to; JSON carries the enum's values. Json<T> replaces every
 // string enum by the union of its values and keeps everything else.
 // Numeric enums stay: a number literal that is one of their values is
-// assignable, any other number is not. Properties named in DefaultedKey
-// become optional (see above).
+// assignable, any other number is not.
 type Json<T> = 0 extends 1 & T
   ? T
   : T extends string
@@ -46,15 +40,7 @@ type Json<T> = 0 extends 1 & T
       : T extends readonly (infer Element)[]
         ? Json<Element>[]
         : T extends object
-          ? {
-              [Key in keyof T as Key extends DefaultedKey
-                ? Key
-                : never]?: Json<T[Key]>;
-            } & {
-              [Key in keyof T as Key extends DefaultedKey
-                ? never
-                : Key]: Json<T[Key]>;
-            }
+          ? { [Key in keyof T]: Json<T[Key]> }
           : T;
 
 // A panel of one plugin: its `options` and `fieldConfig.defaults.custom`
@@ -73,27 +59,19 @@ type PluginPanel<Type extends string, Options, Custom> = Omit<
 
 // The panel types our dashboards use; any other `type` is an error, so a
 // new panel type needs its schema added here first.
-// `type` stays required although some struct defaults a property "type".
 export type CheckedPanel =
-  | (Json<PluginPanel<"stat", stat.Options, Record<string, never>>> & {
-      type: "stat";
-    })
-  | (Json<
-      PluginPanel<"timeseries", timeSeries.Options, timeSeries.FieldConfig>
-    > & { type: "timeseries" })
-  | (Json<PluginPanel<"table", table.Options, table.FieldConfig>> & {
-      type: "table";
-    })
-  | (Json<
+  | Json<PluginPanel<"stat", stat.Options, Record<string, never>>>
+  | Json<PluginPanel<"timeseries", timeSeries.Options, timeSeries.FieldConfig>>
+  | Json<PluginPanel<"table", table.Options, table.FieldConfig>>
+  | Json<
       PluginPanel<
         "state-timeline",
         stateTimeline.Options,
         stateTimeline.FieldConfig
       >
-    > & { type: "state-timeline" });
+    >;
 
 export type CheckedRow = Json<Omit<RowPanel, "panels">> & {
-  type: "row";
   panels?: CheckedPanel[];
 };
 
