@@ -19,7 +19,6 @@ not skips, when the cache, node or npm is missing.
 
 import copy
 import json
-import os
 import pathlib
 import re
 import shutil
@@ -80,8 +79,14 @@ def break_variable_current(dashboard):
     return '"current": {}'
 
 
+def break_numeric_enum(dashboard):
+    dashboard["graphTooltip"] = 7  # DashboardCursorSync is 0, 1 or 2
+    return '"graphTooltip": 7'
+
+
 BREAKAGES = [break_grid_pos, break_unknown_field, break_enum_value,
-             break_plugin_option, break_panel_type, break_variable_current]
+             break_numeric_enum, break_plugin_option, break_panel_type,
+             break_variable_current]
 
 
 class GrafanaSchemaTest(unittest.TestCase):
@@ -99,7 +104,11 @@ class GrafanaSchemaTest(unittest.TestCase):
                                  + result.stderr)
         cls.node_modules = pathlib.Path(result.stdout.strip()) / "node_modules"
         cls.tmp = tempfile.TemporaryDirectory(prefix="grafana-schema-")
-        cls.results = cls.compile_all(pathlib.Path(cls.tmp.name))
+        try:
+            cls.results = cls.compile_all(pathlib.Path(cls.tmp.name))
+        except BaseException:
+            cls.tmp.cleanup()
+            raise
 
     @classmethod
     def tearDownClass(cls):
@@ -108,7 +117,8 @@ class GrafanaSchemaTest(unittest.TestCase):
     @classmethod
     def compile_all(cls, work):
         """Runs tsc for every schema version in parallel; returns
-        {alias: (inputs {stem: (json_path, json_text, marker)}, errors)}."""
+        {alias: (inputs, errors, tsc exit status)} where inputs is
+        {stem: (json_path, json_text, marker of the broken line or None)}."""
         inputs = {}
         for dashboard_path in DASHBOARDS:
             text = dashboard_path.read_text(encoding="utf-8")
@@ -182,9 +192,9 @@ class GrafanaSchemaTest(unittest.TestCase):
                             f"{alias} is {package['version']}")
 
     def test_dashboards_conform_to_the_schema(self):
-        for alias, (inputs, errors, returncode) in self.results.items():
-            for stem, (path, text, _) in inputs.items():
-                if not path.is_relative_to(ROOT / "dashboards"):
+        for alias, (inputs, errors, _) in self.results.items():
+            for stem, (path, text, marker) in inputs.items():
+                if marker is not None:
                     continue
                 mine = [e for e in errors if e["file"] == f"{stem}.ts"]
                 lines = text.splitlines()
@@ -200,7 +210,6 @@ class GrafanaSchemaTest(unittest.TestCase):
             stray = [e for e in errors if e["file"] not in
                      {f"{stem}.ts" for stem in inputs}]
             self.assertEqual(stray, [], alias)
-            self.assertNotEqual(returncode, None)
 
     def test_broken_copies_are_rejected_at_the_broken_line(self):
         for alias, (inputs, errors, returncode) in self.results.items():
