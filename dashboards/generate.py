@@ -110,7 +110,7 @@ def stat_options():
 
 def table_options():
     return {"showHeader": True, "cellHeight": "sm",
-            "footer": {"show": False, "reducer": ["sum"], "fields": ""}}
+            "footer": {"show": False, "reducer": ["sum"]}}
 
 
 def state_timeline_options():
@@ -138,20 +138,26 @@ def color_background():
 
 
 def variables(single_instance):
+    # Grafana's schema (tests/artefacts/test_grafana_schema.py) has no
+    # `definition` on variables, and a `current` needs text and value: a
+    # variable without a preset selection leaves `current` out.
     def query_var(name, query):
-        return {
+        variable = {
             "name": name, "label": name, "type": "query",
-            "datasource": DATASOURCE, "query": query, "definition": query,
+            "datasource": DATASOURCE, "query": query,
             "refresh": 2, "sort": 1, "multi": True, "includeAll": True,
             "allValue": ".+", "regex": "", "hide": 0,
-            "current": {} if single_instance and name == "instance" else
-            {"selected": True, "text": ["All"], "value": ["$__all"]},
+            "current": {"selected": True, "text": ["All"],
+                        "value": ["$__all"]},
             "options": [],
         }
+        if single_instance and name == "instance":
+            del variable["current"]
+        return variable
     return {"list": [
         {"name": "datasource", "label": "Data source", "type": "datasource",
          "query": "prometheus", "regex": "", "hide": 0, "refresh": 1,
-         "multi": False, "includeAll": False, "current": {}, "options": []},
+         "multi": False, "includeAll": False, "options": []},
         query_var("job", "label_values(entra_pta_exporter_build_info, job)"),
         query_var("instance", 'label_values(entra_pta_exporter_build_info{job=~"$job"}, instance)'),
     ]}
