@@ -1,12 +1,12 @@
-// The Windows-service backend: install/uninstall through the SCM API, the
-// SCM dispatcher for `--service run`, and a log stream that writes each log
-// line to the Application Event Log.
+// The Windows-service backend: install/uninstall through the SCM API, and
+// the SCM dispatcher for `--service run` with the log going to the
+// Application Event Log (event_log_sink_windows.h).
 #include <atomic>
 #include <chrono>
 #include <ostream>
-#include <streambuf>
 #include <thread>
 
+#include "exporter/event_log_sink_windows.h"
 #include "exporter/win32_windows.h"
 #include "exporter/windows_service.h"
 
@@ -22,8 +22,6 @@ using win32::Widen;
 constexpr wchar_t kEventMessageFile[] =
     L"%SystemRoot%\\Microsoft.NET\\Framework64\\v4.0.30319\\EventLogMessages."
     L"dll";
-constexpr DWORD kEventId = 1000;
-
 std::wstring EventSourceKey(const std::string& name) {
   return L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\" +
          Widen(name);
@@ -41,56 +39,6 @@ class ScHandle {
 
  private:
   SC_HANDLE handle_;
-};
-
-// Each complete line becomes one Event Log entry, typed by its level.
-class EventLogStreambuf final : public std::streambuf {
- public:
-  explicit EventLogStreambuf(HANDLE source) : source_(source) {}
-  ~EventLogStreambuf() override { FlushLine(); }
-
- protected:
-  int_type overflow(int_type c) override {
-    if (traits_type::eq_int_type(c, traits_type::eof())) return 0;
-    char ch = traits_type::to_char_type(c);
-    if (ch == '\n') {
-      FlushLine();
-    } else {
-      line_ += ch;
-    }
-    return c;
-  }
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    for (std::streamsize i = 0; i < n; ++i) overflow(s[i]);
-    return n;
-  }
-  int sync() override {
-    FlushLine();
-    return 0;
-  }
-
- private:
-  void FlushLine() {
-    if (line_.empty() || source_ == nullptr) {
-      line_.clear();
-      return;
-    }
-    WORD type = EVENTLOG_INFORMATION_TYPE;
-    if (line_.find("level=error") != std::string::npos ||
-        line_.find("\"level\":\"error\"") != std::string::npos) {
-      type = EVENTLOG_ERROR_TYPE;
-    } else if (line_.find("level=warn") != std::string::npos ||
-               line_.find("\"level\":\"warn\"") != std::string::npos) {
-      type = EVENTLOG_WARNING_TYPE;
-    }
-    std::wstring text = Widen(line_);
-    const wchar_t* strings[] = {text.c_str()};
-    ReportEventW(source_, type, 0, kEventId, nullptr, 1, 0, strings, nullptr);
-    line_.clear();
-  }
-
-  HANDLE source_;
-  std::string line_;
 };
 
 struct Runtime {
@@ -141,17 +89,13 @@ void WINAPI ServiceMain(DWORD, wchar_t**) {
       RegisterServiceCtrlHandlerExW(name.c_str(), ControlHandler, nullptr);
   if (g_runtime->status_handle == nullptr) return;
   Report(SERVICE_START_PENDING, 0, 30'000);
-  HANDLE source = RegisterEventSourceW(nullptr, name.c_str());
   int exit_code;
   {
-    EventLogStreambuf buffer(source);
-    std::ostream log(&buffer);
+    EventLogSink log(g_runtime->service->name);
     Report(SERVICE_RUNNING);
     exit_code = (*g_runtime->body)(
-        log, [] { return g_runtime->stop_requested.load(); });
-    log.flush();
+        log.stream(), [] { return g_runtime->stop_requested.load(); });
   }
-  if (source != nullptr) DeregisterEventSource(source);
   g_runtime->exit_code = exit_code;
   Report(SERVICE_STOPPED, exit_code);
 }
