@@ -1,10 +1,15 @@
 // The system trust store on Windows: the certificates in the ROOT stores
 // of the local machine and the current user, copied into an OpenSSL store,
 // since OpenSSL does not read the Windows certificate store by itself.
+// windows.h first, then wincrypt.h, then OpenSSL, whose headers undefine
+// the wincrypt macros (X509_NAME, ...) that clash with its own names.
+// clang-format off
+#include <windows.h>
+#include <wincrypt.h>
+// clang-format on
+
 #include <openssl/err.h>
 #include <openssl/x509.h>
-#include <wincrypt.h>
-#include <windows.h>
 
 #include "collectors/endpoint/trust_store.h"
 
