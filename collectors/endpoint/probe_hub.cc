@@ -1,5 +1,8 @@
 #include "collectors/endpoint/probe_hub.h"
 
+#include <exception>
+#include <string>
+
 #include "collectors/endpoint/agent_proxy_config.h"
 
 namespace entra_pta::endpoint {
@@ -56,7 +59,17 @@ std::shared_ptr<const ProbeRound> ProbeHub::Round(
     }
     return joined.get();
   }
-  std::shared_ptr<const ProbeRound> round = Run(deadline);
+  std::shared_ptr<const ProbeRound> round;
+  try {
+    round = Run(deadline);
+  } catch (const std::exception& e) {
+    // Never leave joiners waiting on a promise nobody will keep, and never
+    // leave the hub marked as running: report the round as failed.
+    auto failed = std::make_shared<ProbeRound>();
+    failed->status =
+        Status::Error(std::string("the endpoint probes failed: ") + e.what());
+    round = failed;
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     running_ = false;

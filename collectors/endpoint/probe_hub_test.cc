@@ -109,6 +109,22 @@ TEST(ProbeHubTest, AJoinerGivesUpAtItsDeadline) {
   runner.join();
 }
 
+TEST(ProbeHubTest, AThrowingRoundIsAnErrorAndTheNextRoundRuns) {
+  HubFixture f(TwoTargets(), milliseconds(0));
+  const auto deadline = steady_clock::now() + std::chrono::seconds(10);
+  f.prober->ThrowOnNextCall();
+  auto failed = f.hub->Round(deadline);
+  ASSERT_NE(failed, nullptr);
+  EXPECT_FALSE(failed->status.ok());
+  EXPECT_NE(failed->status.message().find("scripted failure"),
+            std::string::npos);
+  auto next = f.hub->Round(deadline);
+  ASSERT_NE(next, nullptr);
+  EXPECT_TRUE(next->status.ok());
+  EXPECT_EQ(next->results.size(), 2u);
+  EXPECT_EQ(f.prober->calls(), 2);
+}
+
 TEST(ProbeHubTest, BootstrapSignalOnlyWhenReachable) {
   HubFixture f(TwoTargets(), milliseconds(0));
   const auto deadline = steady_clock::now() + std::chrono::seconds(10);

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 
 #include "collectors/endpoint/prober.h"
@@ -36,6 +37,11 @@ class FakeProber final : public Prober {
     }
     released_.notify_all();
   }
+  // The next ProbeAll() throws (a failure the hub must survive).
+  void ThrowOnNextCall() {
+    std::lock_guard<std::mutex> lock(mu_);
+    throw_next_ = true;
+  }
   int calls() const {
     std::lock_guard<std::mutex> lock(mu_);
     return calls_;
@@ -50,6 +56,10 @@ class FakeProber final : public Prober {
                       std::chrono::steady_clock::time_point deadline) override {
     std::unique_lock<std::mutex> lock(mu_);
     ++calls_;
+    if (throw_next_) {
+      throw_next_ = false;
+      throw std::runtime_error("scripted failure");
+    }
     last_requests_ = requests;
     released_.wait_until(lock, deadline, [this] { return !held_; });
     ProbeBatch batch;
@@ -74,6 +84,7 @@ class FakeProber final : public Prober {
   std::map<std::string, ProbeResult> results_;
   Status status_ = Status::Ok();
   bool held_ = false;
+  bool throw_next_ = false;
   int calls_ = 0;
   std::vector<ProbeRequest> last_requests_;
 };
