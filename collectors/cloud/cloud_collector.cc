@@ -224,8 +224,13 @@ void CloudCollector::Apply(const RefreshOutcome& outcome) {
       last_error_ = outcome.status.message();
       ++consecutive_failures_;
       if (outcome.retry_after) {
-        next_delay_ = std::max<std::chrono::milliseconds>(
-            *outcome.retry_after, std::chrono::seconds(1));
+        // Honour the server, within reason: a hostile or broken
+        // Retry-After must neither stop refreshes for years nor overflow
+        // the wait into a busy loop.
+        next_delay_ = std::clamp<std::chrono::milliseconds>(
+            *outcome.retry_after, std::chrono::seconds(1),
+            std::max<std::chrono::milliseconds>(settings_.refresh_interval,
+                                                std::chrono::hours(1)));
       } else {
         auto backoff = std::chrono::duration_cast<std::chrono::milliseconds>(
             kFirstBackoff * (1LL << std::min(consecutive_failures_ - 1, 10)));
@@ -261,11 +266,23 @@ void CloudCollector::Apply(const RefreshOutcome& outcome) {
 void CloudCollector::Run() {
   LoadStateOnce();
   while (!stopping_) {
-    RefreshOutcome outcome = session_.Refresh();
+    RefreshOutcome outcome;
+    try {
+      outcome = session_.Refresh();
+    } catch (const std::exception& e) {
+      // An exception here would end the whole exporter (std::terminate):
+      // report it as a failed refresh instead and retry with backoff.
+      outcome.status = Status::Error(
+          std::string("the Graph refresh failed unexpectedly: ") + e.what());
+    }
     if (stopping_) break;
     Apply(outcome);
     std::unique_lock lock(mu_);
-    wake_.wait_for(lock, next_delay_, [&] { return stopping_.load(); });
+    // Bounded so that no configured interval can overflow the clock.
+    wake_.wait_for(lock,
+                   std::min<std::chrono::milliseconds>(
+                       next_delay_, std::chrono::hours(24 * 30)),
+                   [&] { return stopping_.load(); });
   }
 }
 

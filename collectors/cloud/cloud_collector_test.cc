@@ -260,6 +260,22 @@ TEST_F(CloudCollectorTest, NotSignedInSaysSo) {
   EXPECT_TRUE(http_->requests().empty());
 }
 
+TEST_F(CloudCollectorTest, AHostileRetryAfterIsCapped) {
+  ServeGraph({});
+  auto collector = MakeCollector();
+  http_->SetHandler([this](const HttpRequest& request) {
+    if (request.method == "POST") {
+      return Answer(200, R"({"expires_in":3600,"access_token":"AT-1"})");
+    }
+    return Answer(429, R"({"error":{"code":"TooManyRequests"}})",
+                  {{"retry-after", "10000000000"}});
+  });
+  collector->RefreshNow();
+  // At most max(refresh interval, 1 h): never years, never an overflow
+  // that would turn the wait into a busy loop.
+  EXPECT_EQ(collector->NextDelay(), std::chrono::hours(1));
+}
+
 TEST_F(CloudCollectorTest, ThrottlingHonoursRetryAfterAndErrorsBackOff) {
   ServeGraph({});
   auto collector = MakeCollector();

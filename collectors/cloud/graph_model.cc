@@ -245,9 +245,15 @@ std::optional<std::chrono::seconds> ParseRetryAfter(
   long long seconds = 0;
   auto [end, ec] =
       std::from_chars(value.data(), value.data() + value.size(), seconds);
+  // A day is the most any server may ask for; beyond it the value is
+  // nonsense and, in nanoseconds, near overflow.
+  constexpr long long kMaxRetryAfterSeconds = 24 * 60 * 60;
   if (ec == std::errc() && end == value.data() + value.size()) {
     if (seconds < 0) return std::nullopt;
-    return std::chrono::seconds(seconds);
+    return std::chrono::seconds(std::min(seconds, kMaxRetryAfterSeconds));
+  }
+  if (ec == std::errc::result_out_of_range) {
+    return std::chrono::seconds(kMaxRetryAfterSeconds);
   }
   // IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT".
   std::istringstream in(value);
@@ -270,11 +276,15 @@ std::optional<std::chrono::seconds> ParseRetryAfter(
       std::chrono::year(year), std::chrono::month(month),
       std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok()) return std::nullopt;
-  const auto when = std::chrono::sys_days(date) + std::chrono::hours(hour) +
-                    std::chrono::minutes(minute) + std::chrono::seconds(second);
+  // In seconds, not the clock's nanoseconds: a date past 2262 must not
+  // overflow.
+  const std::chrono::sys_seconds when =
+      std::chrono::sys_days(date) + std::chrono::hours(hour) +
+      std::chrono::minutes(minute) + std::chrono::seconds(second);
   const auto delay =
-      std::chrono::duration_cast<std::chrono::seconds>(when - now);
-  return delay.count() > 0 ? delay : std::chrono::seconds(0);
+      when - std::chrono::time_point_cast<std::chrono::seconds>(now);
+  if (delay.count() <= 0) return std::chrono::seconds(0);
+  return std::min(delay, std::chrono::seconds(kMaxRetryAfterSeconds));
 }
 
 }  // namespace entra_pta::cloud

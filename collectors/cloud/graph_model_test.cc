@@ -127,6 +127,11 @@ TEST(ParseRetryAfterTest, SecondsAndDates) {
   EXPECT_EQ(ParseRetryAfter("0", now), seconds(0));
   EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now), seconds(60));
   EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:00:00 GMT", now), seconds(0));
+  // Hostile values are capped at a day (and never overflow a wait).
+  EXPECT_EQ(ParseRetryAfter("10000000000", now), seconds(86400));
+  EXPECT_EQ(ParseRetryAfter("99999999999999999999999", now), seconds(86400));
+  EXPECT_EQ(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            seconds(86400));
   for (const char* bad :
        {"", "-5", "soon", "12s", "Wed, 21 Foo 2015 07:28:00 GMT",
         "Wed, 32 Oct 2015 07:28:00 GMT"}) {

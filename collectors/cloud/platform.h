@@ -23,6 +23,13 @@ std::variant<ProtectedSecret, Status> ProtectSecret(const std::string& secret);
 std::variant<std::string, Status> UnprotectSecret(
     const ProtectedSecret& stored);
 
+// Creates `path` new and empty, accessible to its owner only from the
+// first instant (Unix: mode 0600 at creation, so no other account can open
+// it before the secret is written; Windows: created exclusively, under the
+// state directory's ACL, and the secret inside is DPAPI-protected).
+// Fails if `path` exists.
+Status CreateOwnerOnlyFile(const std::string& path);
+
 // Where the state file lives unless configured.
 std::string DefaultStateFile();
 

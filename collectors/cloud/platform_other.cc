@@ -1,9 +1,12 @@
 // Unix: there is no per-account secret store in the base system, so the
 // refresh token is stored as is and the state file is created readable and
 // writable by the exporter's account only (0600, see state_store.cc).
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include "collectors/cloud/platform.h"
 
@@ -22,6 +25,16 @@ std::variant<std::string, Status> UnprotectSecret(
                          "`entra_pta_exporter graph login` again");
   }
   return stored.data;
+}
+
+Status CreateOwnerOnlyFile(const std::string& path) {
+  const int fd = ::open(
+      path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return Status::Error("cannot create " + path + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+  return Status::Ok();
 }
 
 std::string DefaultStateFile() {

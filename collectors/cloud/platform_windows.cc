@@ -6,6 +6,7 @@
 #include <wincrypt.h>
 
 #include <cctype>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,18 @@ std::variant<std::string, Status> UnprotectSecret(
   ::SecureZeroMemory(out.pbData, out.cbData);
   ::LocalFree(out.pbData);
   return secret;
+}
+
+Status CreateOwnerOnlyFile(const std::string& path) {
+  HANDLE file =
+      CreateFileW(std::filesystem::path(path).c_str(), GENERIC_WRITE, 0,
+                  nullptr, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (file == INVALID_HANDLE_VALUE) {
+    return Status::Error("cannot create " + path + " (Windows error " +
+                         std::to_string(GetLastError()) + ")");
+  }
+  CloseHandle(file);
+  return Status::Ok();
 }
 
 std::string DefaultStateFile() {

@@ -8,11 +8,22 @@
 #include <system_error>
 #include <thread>
 
+#include "collectors/cloud/platform.h"
+
 namespace entra_pta::cloud {
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+
+// Directories the exporter creates for its state are its own: owner only.
+void CreatePrivateDirectories(const fs::path& directory) {
+  std::error_code ec;
+  if (fs::create_directories(directory, ec)) {
+    fs::permissions(directory, fs::perms::owner_all, fs::perm_options::replace,
+                    ec);
+  }
+}
 
 constexpr auto kLockWait = std::chrono::seconds(5);
 constexpr auto kStaleLock = std::chrono::seconds(30);
@@ -132,17 +143,14 @@ std::variant<CloudState, Status> LoadCloudState(const std::string& path) {
 Status SaveCloudState(const std::string& path, const CloudState& state) {
   std::error_code ec;
   const fs::path target(path);
-  if (target.has_parent_path())
-    fs::create_directories(target.parent_path(), ec);
+  if (target.has_parent_path()) CreatePrivateDirectories(target.parent_path());
   const fs::path temporary = target.string() + ".tmp";
   fs::remove(temporary, ec);
-  {
-    // Create it empty, restrict it to the owner, then write the secret.
-    std::ofstream create(temporary, std::ios::binary | std::ios::trunc);
-    if (!create) {
-      return Status::Error("cannot write the cloud state file " +
-                           temporary.string());
-    }
+  // Created owner-only from the first instant, then the secret is written:
+  // no other account can hold it open from before the mode was set.
+  if (Status created = CreateOwnerOnlyFile(temporary.string()); !created.ok()) {
+    return Status::Error("cannot write the cloud state file: " +
+                         created.message());
   }
   fs::permissions(temporary, fs::perms::owner_read | fs::perms::owner_write,
                   fs::perm_options::replace, ec);
@@ -175,9 +183,7 @@ Status UpdateCloudState(const std::string& path,
                         bool replace_unreadable) {
   std::error_code ec;
   const fs::path target(path);
-  if (target.has_parent_path()) {
-    fs::create_directories(target.parent_path(), ec);
-  }
+  if (target.has_parent_path()) CreatePrivateDirectories(target.parent_path());
   LockFile lock(target.string() + ".lock");
   if (!lock.Acquire()) {
     return Status::Error("cannot lock the cloud state file " + path +

@@ -36,6 +36,9 @@ TEST_F(StateStoreTest, RoundTripOwnerOnly) {
   EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_FALSE(fs::exists(path + ".tmp"));
+  // The directory it had to create is the exporter's alone.
+  EXPECT_EQ(fs::status(dir_ / "sub").permissions() & fs::perms::all,
+            fs::perms::owner_all);
   auto loaded = LoadCloudState(path);
   ASSERT_TRUE(std::holds_alternative<CloudState>(loaded));
   const CloudState& back = std::get<CloudState>(loaded);
