@@ -107,6 +107,7 @@ Status EventlogCollector::ReadChannel(const std::string& channel,
                                       ChannelState& state,
                                       const ScrapeContext& context) {
   if (!state.loaded) LoadStart(channel, state);
+  bool rereading_after_reset = false;
   auto on_event = [&](std::string_view xml) {
     auto parsed = ParseRenderedEvent(xml);
     if (std::holds_alternative<std::string>(parsed)) {
@@ -114,12 +115,25 @@ Status EventlogCollector::ReadChannel(const std::string& channel,
       return;
     }
     const EventFields& event = std::get<EventFields>(parsed);
-    ++counts_[{channel, event.provider, event.event_id,
-               LevelName(event.level)}];
     double when =
         event.time_created_seconds.value_or(ToUnixSeconds(clock_.Now()));
+    // After a rejected bookmark the look-back window is read again; what
+    // this process counted already (no newer record id, no newer time) is
+    // skipped. Both must be old: a cleared log restarts record ids.
+    if (rereading_after_reset && event.record_id && state.max_record_id &&
+        *event.record_id <= *state.max_record_id &&
+        when <= state.max_counted_time) {
+      return;
+    }
+    ++counts_[{channel, event.provider, event.event_id,
+               LevelName(event.level)}];
     double& last = last_seen_[{channel, event.event_id}];
     if (when > last) last = when;
+    if (event.record_id &&
+        (!state.max_record_id || *event.record_id > *state.max_record_id)) {
+      state.max_record_id = event.record_id;
+    }
+    if (when > state.max_counted_time) state.max_counted_time = when;
   };
   // Stop reading a little before the scrape's deadline so this scrape can
   // still expose what was read; a long backlog (a burst of 100,000 events)
@@ -129,6 +143,7 @@ Status EventlogCollector::ReadChannel(const std::string& channel,
       source_->ReadNew(channel, state.start, read_deadline, on_event);
   if (read.outcome == ReadOutcome::kBadBookmark) {
     ResetStart(channel, state, read.error);
+    rereading_after_reset = true;
     read = source_->ReadNew(channel, state.start, read_deadline, on_event);
   }
   // Events handed over were counted: keep their bookmark even when the

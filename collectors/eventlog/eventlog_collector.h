@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -57,6 +58,10 @@ class EventlogCollector final : public Collector {
     bool up = false;
     std::uint64_t bookmark_resets = 0;
     std::uint64_t unparsable_events = 0;
+    // The newest event counted in this process (record id and time), so a
+    // look-back re-read after a rejected bookmark does not count again.
+    std::optional<std::uint64_t> max_record_id;
+    double max_counted_time = 0;
   };
   using CounterKey = std::tuple<std::string, std::string, std::uint32_t,
                                 std::string>;  // channel, provider, id, level

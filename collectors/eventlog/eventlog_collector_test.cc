@@ -24,13 +24,18 @@ const std::string kAgent = "Microsoft-AzureADConnect-AuthenticationAgent/Admin";
 const std::string kUpdater = "Microsoft-AzureADConnect-AgentUpdater/Admin";
 const std::string kProvider = "Microsoft-AzureADConnect-AuthenticationAgent";
 
-FakeEvent MakeEvent(std::uint32_t id, std::uint32_t level, double created) {
-  return FakeEvent{"<Event><System><Provider Name='" + kProvider +
-                       "'/><EventID>" + std::to_string(id) +
-                       "</EventID><Level>" + std::to_string(level) +
-                       "</Level><TimeCreated SystemTime='" +
-                       FormatSystemTime(created) + "'/></System></Event>",
-                   created};
+FakeEvent MakeEvent(std::uint32_t id, std::uint32_t level, double created,
+                    std::uint64_t record_id = 0) {
+  const std::string record =
+      record_id == 0
+          ? ""
+          : "<EventRecordID>" + std::to_string(record_id) + "</EventRecordID>";
+  return FakeEvent{
+      "<Event><System><Provider Name='" + kProvider + "'/><EventID>" +
+          std::to_string(id) + "</EventID><Level>" + std::to_string(level) +
+          "</Level><TimeCreated SystemTime='" + FormatSystemTime(created) +
+          "'/>" + record + "</System></Event>",
+      created};
 }
 
 class EventlogCollectorTest : public ::testing::Test {
@@ -185,6 +190,29 @@ TEST_F(EventlogCollectorTest, BookmarkRejectedByWindowsIsReplaced) {
                        {{"channel", kAgent}}),
             1);
   EXPECT_EQ(Count(out, 31019, "error"), 1);
+}
+
+TEST_F(EventlogCollectorTest, ARejectedBookmarkDoesNotCountEventsTwice) {
+  settings_.look_back = std::chrono::hours(1);
+  Restart();
+  Scrape();  // first start: from now minus the look-back, nothing yet
+  auto& events = source_->channels[kAgent];
+  events.push_back(MakeEvent(31019, 2, Now() - 60, 1));
+  events.push_back(MakeEvent(31034, 3, Now() - 30, 2));
+  auto out = Scrape();
+  ASSERT_EQ(Count(out, 31019, "error"), 1);
+  ASSERT_EQ(Count(out, 31034, "warning"), 1);
+  // Windows refuses the bookmark: the look-back window is read again and
+  // returns both counted events plus a new one.
+  events.push_back(MakeEvent(31019, 2, Now() - 10, 3));
+  source_->reject_bookmark_once[kAgent] = true;
+  out = Scrape();
+  ASSERT_TRUE(status_.ok()) << status_.message();
+  EXPECT_EQ(FindSample(out, "entra_pta_eventlog_bookmark_resets_total",
+                       {{"channel", kAgent}}),
+            1);
+  EXPECT_EQ(Count(out, 31019, "error"), 2);  // the old one once, the new one
+  EXPECT_EQ(Count(out, 31034, "warning"), 1);
 }
 
 TEST_F(EventlogCollectorTest, ABurstOfOneHundredThousandEventsIsCounted) {

@@ -25,6 +25,9 @@ class FakeEventSource final : public EventSource {
   // channel -> number of events handed over before the read fails
   std::map<std::string, std::size_t> fail_after;
   std::map<std::string, BookmarkState> last_start;  // per channel
+  // Channels whose next bookmarked read is refused as Windows refuses a
+  // bookmark it no longer accepts (once).
+  std::map<std::string, bool> reject_bookmark_once;
 
   static std::string BookmarkFor(const std::string& channel,
                                  std::uint64_t record_id) {
@@ -50,6 +53,12 @@ class FakeEventSource final : public EventSource {
     }
     std::uint64_t after = 0;
     bool use_time = start.bookmark_xml.empty();
+    if (!use_time && reject_bookmark_once[channel]) {
+      reject_bookmark_once[channel] = false;
+      read.outcome = ReadOutcome::kBadBookmark;
+      read.error = "the bookmark is invalid (error 15011)";
+      return read;
+    }
     if (!use_time) {
       std::size_t at = start.bookmark_xml.find("RecordId='");
       std::size_t end = start.bookmark_xml.find('\'', at + 10);
