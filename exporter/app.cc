@@ -474,6 +474,9 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
     // race with its thread.
     logger.Warn("a collector is still running; exiting without waiting");
     std::fflush(nullptr);
+    // As a service, the SCM must hear "stopped" before the process ends,
+    // or it records a crash and may restart a service the admin stopped.
+    ReportServiceStopped(kExitOk);
     std::_Exit(kExitOk);
   }
   logger.Info("stopped");

@@ -63,6 +63,13 @@ Status UninstallService(const ServiceDefinition& service);
 // status, or 1 when the process was not started by the SCM.
 int RunAsService(const ServiceDefinition& service, const ServiceBody& body);
 
+// For a body that must end the process without returning (a collector
+// thread is stuck at shutdown, so the process ends with std::_Exit): when
+// running as a service, tells the SCM now that the service stopped with
+// `exit_code`, so an admin's stop is not taken for a crash and the
+// recovery actions do not restart it. Does nothing otherwise.
+void ReportServiceStopped(int exit_code);
+
 // The command line for CreateProcess/the SCM: each argument quoted when it
 // needs to be, by the rules CommandLineToArgvW and the C runtime parse.
 std::string QuoteCommandLine(const std::vector<std::string>& args);

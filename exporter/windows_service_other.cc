@@ -21,4 +21,6 @@ Status UninstallService(const ServiceDefinition&) {
 
 int RunAsService(const ServiceDefinition&, const ServiceBody&) { return 1; }
 
+void ReportServiceStopped(int) {}
+
 }  // namespace entra_pta

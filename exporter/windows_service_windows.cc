@@ -63,7 +63,8 @@ void Report(DWORD state, int exit_code = 0, DWORD wait_hint_ms = 0) {
     status.dwServiceSpecificExitCode = static_cast<DWORD>(exit_code);
   }
   status.dwWaitHint = wait_hint_ms;
-  static DWORD checkpoint = 0;
+  // The control handler and the service thread both report.
+  static std::atomic<DWORD> checkpoint{0};
   status.dwCheckPoint =
       (state == SERVICE_RUNNING || state == SERVICE_STOPPED) ? 0 : ++checkpoint;
   SetServiceStatus(g_runtime->status_handle, &status);
@@ -244,6 +245,11 @@ Status UninstallService(const ServiceDefinition& service) {
   RegDeleteTreeW(HKEY_LOCAL_MACHINE, EventSourceKey(service.name).c_str());
   RegDeleteKeyW(HKEY_LOCAL_MACHINE, EventSourceKey(service.name).c_str());
   return Status::Ok();
+}
+
+void ReportServiceStopped(int exit_code) {
+  if (g_runtime == nullptr || g_runtime->status_handle == nullptr) return;
+  Report(SERVICE_STOPPED, exit_code);
 }
 
 int RunAsService(const ServiceDefinition& service, const ServiceBody& body) {

@@ -89,10 +89,13 @@ class WindowsServiceTest : public ::testing::Test {
     return false;
   }
 
-  std::vector<std::string> RunArgs(int exit_code = 0) {
-    return {"--name=" + service_.name,
-            "--marker=" + win32::Narrow(marker_.wstring()),
-            "--exit=" + std::to_string(exit_code)};
+  std::vector<std::string> RunArgs(int exit_code = 0, bool abandon = false) {
+    std::vector<std::string> args = {
+        "--name=" + service_.name,
+        "--marker=" + win32::Narrow(marker_.wstring()),
+        "--exit=" + std::to_string(exit_code)};
+    if (abandon) args.push_back("--abandon");
+    return args;
   }
 
   ServiceDefinition service_;
@@ -166,6 +169,25 @@ TEST_F(WindowsServiceTest, InstallRegistersAutoStartRestartAndEventSource) {
 TEST_F(WindowsServiceTest, StartedAndStoppedByTheScm) {
   std::string warning;
   ASSERT_TRUE(InstallService(service_, executable_, RunArgs(), &warning).ok());
+  SC_HANDLE service = Open();
+  ASSERT_NE(service, nullptr);
+  ASSERT_TRUE(StartServiceW(service, 0, nullptr))
+      << win32::ErrorText(GetLastError());
+  SERVICE_STATUS status{};
+  ASSERT_TRUE(WaitForState(service, SERVICE_RUNNING, status));
+  ASSERT_TRUE(ControlService(service, SERVICE_CONTROL_STOP, &status));
+  ASSERT_TRUE(WaitForState(service, SERVICE_STOPPED, status));
+  EXPECT_EQ(status.dwWin32ExitCode, static_cast<DWORD>(NO_ERROR));
+  EXPECT_EQ(ReadFile(marker_), "started\nstopped\n");
+  CloseServiceHandle(service);
+}
+
+TEST_F(WindowsServiceTest, AnAbandonedStopIsStillReportedAsStopped) {
+  // The exporter's path when a collector is stuck at shutdown: it reports
+  // "stopped" itself, then ends the process without returning.
+  std::string warning;
+  ASSERT_TRUE(
+      InstallService(service_, executable_, RunArgs(0, true), &warning).ok());
   SC_HANDLE service = Open();
   ASSERT_NE(service, nullptr);
   ASSERT_TRUE(StartServiceW(service, 0, nullptr))

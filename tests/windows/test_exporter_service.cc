@@ -1,8 +1,11 @@
 // Stands in for entra_pta_exporter.exe in the Windows-service wrapper's
-// tests: `--service run --name=N --marker=FILE [--exit=K]` runs a body under
-// RunAsService that appends "started" and "stopped" to FILE, logs a line
-// (to the Event Log) and returns K. Test artefact only.
+// tests: `--service run --name=N --marker=FILE [--exit=K] [--abandon]` runs
+// a body under RunAsService that appends "started" and "stopped" to FILE,
+// logs a line (to the Event Log) and returns K; with --abandon it ends the
+// process on stop the way the exporter does when a collector is stuck
+// (ReportServiceStopped, then std::_Exit). Test artefact only.
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -16,6 +19,7 @@ int main(int argc, char** argv) {
   std::string marker;
   int exit_code = 0;
   bool run = false;
+  bool abandon = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "--service" && i + 1 < args.size() && args[i + 1] == "run") {
@@ -25,6 +29,8 @@ int main(int argc, char** argv) {
       service.name = arg.substr(7);
     } else if (arg.rfind("--marker=", 0) == 0) {
       marker = arg.substr(9);
+    } else if (arg == "--abandon") {
+      abandon = true;
     } else if (arg.rfind("--exit=", 0) == 0) {
       exit_code = std::stoi(arg.substr(7));
     }
@@ -39,6 +45,10 @@ int main(int argc, char** argv) {
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         std::ofstream(marker, std::ios::app) << "stopped\n";
+        if (abandon) {
+          entra_pta::ReportServiceStopped(0);
+          std::_Exit(0);
+        }
         return exit_code;
       });
 }
