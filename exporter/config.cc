@@ -5,29 +5,10 @@
 #include <charconv>
 
 #include "exporter/ascii.h"
+#include "exporter/ipv4.h"
 
 namespace entra_pta {
 namespace {
-
-bool IsIpv4(const std::string& host) {
-  int parts = 0;
-  std::size_t pos = 0;
-  while (pos <= host.size()) {
-    std::size_t dot = host.find('.', pos);
-    if (dot == std::string::npos) dot = host.size();
-    std::string_view part(host.data() + pos, dot - pos);
-    int value = -1;
-    auto [end, ec] =
-        std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || part.size() > 3 || ec != std::errc() ||
-        end != part.data() + part.size() || value > 255) {
-      return false;
-    }
-    ++parts;
-    pos = dot + 1;
-  }
-  return parts == 4;
-}
 
 std::string JoinNames(const std::vector<std::string>& names) {
   std::string out;
@@ -87,7 +68,7 @@ std::optional<ListenAddress> ParseListenAddress(const std::string& text) {
     return out;
   }
   if (host == "localhost") host = "127.0.0.1";
-  if (!host.empty() && !IsIpv4(host)) return std::nullopt;
+  if (!host.empty() && !IsIpv4Literal(host)) return std::nullopt;
   out.host = host;
   return out;
 }

@@ -3,30 +3,9 @@
 #include <charconv>
 #include <sstream>
 
+#include "exporter/ipv4.h"
+
 namespace entra_pta::domain_controller {
-namespace {
-
-bool IsIpv4Literal(const std::string& text) {
-  int parts = 0;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t dot = text.find('.', pos);
-    if (dot == std::string::npos) dot = text.size();
-    const std::string_view part(text.data() + pos, dot - pos);
-    int value = -1;
-    auto [end, ec] =
-        std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || part.size() > 3 || ec != std::errc() ||
-        end != part.data() + part.size() || value > 255) {
-      return false;
-    }
-    ++parts;
-    pos = dot + 1;
-  }
-  return parts == 4;
-}
-
-}  // namespace
 
 std::optional<Endpoint> ParseEndpoint(const std::string& text,
                                       std::uint16_t default_port) {

@@ -9,11 +9,6 @@
 namespace entra_pta::endpoint {
 namespace {
 
-struct CertsFree {
-  void operator()(STACK_OF(X509) * certs) const {
-    sk_X509_pop_free(certs, X509_free);
-  }
-};
 struct StoreCtxFree {
   void operator()(X509_STORE_CTX* ctx) const { X509_STORE_CTX_free(ctx); }
 };
@@ -29,28 +24,6 @@ X509* FromDer(const std::string& der) {
   return cert;
 }
 
-std::string ToDer(X509* cert) {
-  int length = i2d_X509(cert, nullptr);
-  if (length <= 0) return "";
-  std::string der(static_cast<std::size_t>(length), '\0');
-  unsigned char* p = reinterpret_cast<unsigned char*>(der.data());
-  i2d_X509(cert, &p);
-  return der;
-}
-
-std::optional<std::chrono::system_clock::time_point> ToTimePoint(
-    const ASN1_TIME* time) {
-  struct tm when = {};
-  if (time == nullptr || ASN1_TIME_to_tm(time, &when) != 1) return std::nullopt;
-  const std::chrono::sys_days days{
-      std::chrono::year{when.tm_year + 1900} /
-      std::chrono::month{static_cast<unsigned>(when.tm_mon + 1)} /
-      std::chrono::day{static_cast<unsigned>(when.tm_mday)}};
-  return std::chrono::system_clock::time_point(days) +
-         std::chrono::hours(when.tm_hour) + std::chrono::minutes(when.tm_min) +
-         std::chrono::seconds(when.tm_sec);
-}
-
 bool IsIpLiteral(const std::string& host) {
   ASN1_OCTET_STRING* ip = a2i_IPADDRESS(host.c_str());
   if (ip == nullptr) {
@@ -62,6 +35,28 @@ bool IsIpLiteral(const std::string& host) {
 }
 
 }  // namespace
+
+std::string CertificateDer(X509* cert) {
+  int length = i2d_X509(cert, nullptr);
+  if (length <= 0) return "";
+  std::string der(static_cast<std::size_t>(length), '\0');
+  unsigned char* p = reinterpret_cast<unsigned char*>(der.data());
+  i2d_X509(cert, &p);
+  return der;
+}
+
+std::optional<std::chrono::system_clock::time_point> Asn1TimeToTimePoint(
+    const ASN1_TIME* time) {
+  struct tm when = {};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &when) != 1) return std::nullopt;
+  const std::chrono::sys_days days{
+      std::chrono::year{when.tm_year + 1900} /
+      std::chrono::month{static_cast<unsigned>(when.tm_mon + 1)} /
+      std::chrono::day{static_cast<unsigned>(when.tm_mday)}};
+  return std::chrono::system_clock::time_point(days) +
+         std::chrono::hours(when.tm_hour) + std::chrono::minutes(when.tm_min) +
+         std::chrono::seconds(when.tm_sec);
+}
 
 ChainVerdict VerifyChain(const std::vector<std::string>& presented_der,
                          const std::string& host, X509_STORE* store,
@@ -116,11 +111,11 @@ ChainVerdict VerifyParsedChain(STACK_OF(X509) * presented,
     STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
     for (int i = 0; i < sk_X509_num(built); ++i) {
       X509* cert = sk_X509_value(built, i);
-      verdict.chain_der.push_back(ToDer(cert));
-      if (auto from = ToTimePoint(X509_get0_notBefore(cert))) {
+      verdict.chain_der.push_back(CertificateDer(cert));
+      if (auto from = Asn1TimeToTimePoint(X509_get0_notBefore(cert))) {
         verdict.valid_from = std::max(verdict.valid_from, *from);
       }
-      if (auto until = ToTimePoint(X509_get0_notAfter(cert))) {
+      if (auto until = Asn1TimeToTimePoint(X509_get0_notAfter(cert))) {
         verdict.valid_until = std::min(verdict.valid_until, *until);
       }
     }

@@ -27,6 +27,21 @@ struct ChainVerdict {
   std::chrono::system_clock::time_point valid_until;
 };
 
+// Frees a certificate stack and the references it holds.
+struct CertsFree {
+  void operator()(STACK_OF(X509) * certs) const {
+    sk_X509_pop_free(certs, X509_free);
+  }
+};
+
+// The certificate's DER bytes (empty if it cannot be encoded).
+std::string CertificateDer(X509* cert);
+
+// An ASN.1 time (notBefore/notAfter) as a time point, computed from the
+// civil date so it is portable (no timegm); nullopt when unreadable.
+std::optional<std::chrono::system_clock::time_point> Asn1TimeToTimePoint(
+    const ASN1_TIME* time);
+
 // `presented_der`: leaf first. `host`: a DNS name or an IP literal.
 ChainVerdict VerifyChain(const std::vector<std::string>& presented_der,
                          const std::string& host, X509_STORE* store,

@@ -19,12 +19,6 @@ constexpr std::size_t kMaxBodyBytes = 256 * 1024;
 // libcurl is cancelling on their own timeouts.
 constexpr std::chrono::milliseconds kDeadlineSlack{150};
 
-struct CertsFree {
-  void operator()(STACK_OF(X509) * certs) const {
-    sk_X509_pop_free(certs, X509_free);
-  }
-};
-
 struct Transfer {
   const ProbeRequest* request = nullptr;
   CURL* easy = nullptr;
@@ -69,11 +63,8 @@ void InfoCallback(const SSL* ssl, int where, int /*ret*/) {
     if (transfer->chain && X509_up_ref(cert) == 1) {
       sk_X509_push(transfer->chain.get(), cert);
     }
-    const int length = i2d_X509(cert, nullptr);
-    if (length <= 0) continue;
-    std::string der(static_cast<std::size_t>(length), '\0');
-    unsigned char* p = reinterpret_cast<unsigned char*>(der.data());
-    i2d_X509(cert, &p);
+    std::string der = CertificateDer(cert);
+    if (der.empty()) continue;
     transfer->chain_der.push_back(std::move(der));
   }
 }

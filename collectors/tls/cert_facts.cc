@@ -9,6 +9,7 @@
 #include <cctype>
 #include <memory>
 
+#include "collectors/endpoint/chain_verifier.h"
 #include "exporter/ascii.h"
 
 namespace entra_pta::tls {
@@ -93,20 +94,8 @@ std::optional<CertFacts> ReadCertFacts(const std::string& der) {
       }
     }
   }
-  struct tm when = {};
-  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &when) == 1) {
-    // timegm is POSIX; compute days from civil date portably instead.
-    const int year = when.tm_year + 1900;
-    const unsigned month = static_cast<unsigned>(when.tm_mon + 1);
-    const unsigned day = static_cast<unsigned>(when.tm_mday);
-    const std::chrono::sys_days days{std::chrono::year{year} /
-                                     std::chrono::month{month} /
-                                     std::chrono::day{day}};
-    facts.not_after = std::chrono::system_clock::time_point(days) +
-                      std::chrono::hours(when.tm_hour) +
-                      std::chrono::minutes(when.tm_min) +
-                      std::chrono::seconds(when.tm_sec);
-  }
+  facts.not_after =
+      endpoint::Asn1TimeToTimePoint(X509_get0_notAfter(cert.get()));
   ERR_clear_error();
   return facts;
 }

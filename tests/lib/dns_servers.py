@@ -9,6 +9,8 @@ import socket
 import subprocess
 import time
 
+import harness
+
 
 def free_udp_port():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -65,13 +67,7 @@ class Dnsmasq:
         raise RuntimeError("dnsmasq did not start on port %d" % self.port)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        harness.stop_process(self.proc, timeout=10)
         self.proc.stderr.close()
 
 

@@ -53,6 +53,18 @@ def http_request(url, method="GET", headers=None, timeout=10, data=None):
         return e.code, e.headers, e.read()
 
 
+def stop_process(proc, timeout):
+    """SIGTERM, then SIGKILL after timeout seconds; nothing if it ended."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def run_exporter(args, timeout=30):
     """Runs the binary to completion (for --help, --config.check, ...)."""
     return subprocess.run([exporter_binary()] + list(args),
@@ -261,13 +273,7 @@ class Prometheus:
         return result
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, timeout=20)
         self._log.close()
         self.tmp.cleanup()
 
@@ -385,13 +391,7 @@ class Alertmanager:
         return json.loads(body)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, timeout=20)
         self._log.close()
         self.tmp.cleanup()
 

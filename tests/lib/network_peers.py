@@ -46,14 +46,7 @@ def wait_for_port(port, proc=None, timeout=20, what="server"):
 
 
 def _stop(proc):
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    harness.stop_process(proc, timeout=10)
 
 
 EXT = """\
