@@ -136,6 +136,25 @@ def bench_blackbox(pki, nginx, url, rounds):
         tmp.cleanup()
 
 
+def bench_libcurl_floor(url, rounds):
+    """The bare libcurl probe loop of bench/libcurl_floor.c, compiled here."""
+    tmp = tempfile.TemporaryDirectory(prefix="entra-pta-bench-floor-")
+    try:
+        program = os.path.join(tmp.name, "libcurl_floor")
+        source = os.path.join(os.path.dirname(__file__), "libcurl_floor.c")
+        subprocess.run(["cc", "-O2", source, "-o", program, "-lcurl"],
+                       check=True)
+        out = subprocess.run([program, url, str(rounds * TARGETS)],
+                             capture_output=True, text=True,
+                             check=True).stdout
+        fields = dict(kv.split("=") for kv in out.split())
+        return (float(fields["cpu_per_probe_s"]),
+                int(fields["idle_rss_kib"]) / 1024,
+                int(fields["peak_rss_kib"]) / 1024)
+    finally:
+        tmp.cleanup()
+
+
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     key_type = sys.argv[2] if len(sys.argv) > 2 else "rsa"
@@ -145,6 +164,7 @@ def main():
         url = "https://127.0.0.1:%d/" % nginx.genuine_port
         ours = bench_ours(pki, nginx, url, rounds)
         theirs = bench_blackbox(pki, nginx, url, rounds)
+        floor = bench_libcurl_floor(url, rounds)
     finally:
         nginx.close()
         pki.close()
@@ -163,6 +183,11 @@ def main():
                                    theirs[2][1]))
     print("%-28s %16.1f %16.1f" % ("  of which mapped files (end)",
                                    ours[2][2], theirs[2][2]))
+    print("bare libcurl loop (bench/libcurl_floor.c, same probes one after "
+          "another): CPU ms per probe %.2f (%.2f of blackbox), RSS after "
+          "curl_global_init %.1f MiB, peak %.1f MiB (%.2f of blackbox's "
+          "peak)" % (floor[0] * 1e3, floor[0] / theirs[0], floor[1], floor[2],
+                     floor[2] / theirs[2][0]))
     print("ratio ours/blackbox: CPU %.2f, peak RSS %.2f, anonymous RSS %.2f" %
           (ours[0] / theirs[0], ours[2][0] / theirs[2][0],
            ours[2][1] / theirs[2][1]))
