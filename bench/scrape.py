@@ -78,6 +78,24 @@ def run_wrk(url, script, seconds, connections, threads, delay_ms=0):
     return result
 
 
+def libcurl_idle_rss_kib():
+    """RSS of bench/libcurl_floor.c right after curl_global_init: what
+    linking Debian's libcurl (and the libraries it pulls in) costs any
+    process before it does anything."""
+    tmp = tempfile.TemporaryDirectory(prefix="entra-pta-bench-floor-")
+    try:
+        program = os.path.join(tmp.name, "libcurl_floor")
+        source = os.path.join(os.path.dirname(__file__), "libcurl_floor.c")
+        subprocess.run(["cc", "-O2", source, "-o", program, "-lcurl"],
+                       check=True)
+        out = subprocess.run([program, "http://127.0.0.1:9/", "0"],
+                             capture_output=True, text=True,
+                             check=True).stdout
+        return int(dict(kv.split("=") for kv in out.split())["idle_rss_kib"])
+    finally:
+        tmp.cleanup()
+
+
 def main():
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
     tmp = tempfile.TemporaryDirectory(prefix="entra-pta-bench-scrape-")
@@ -144,6 +162,7 @@ def main():
         entra.stop()
         tmp.cleanup()
 
+    floor_kib = libcurl_idle_rss_kib()
     mib = lambda kib: kib / 1024.0  # noqa: E731
     print("Scrape benchmark: /metrics with heartbeat + cloud (served from the "
           "collectors' own state), %d series per scrape, %d CPUs, wrk %d s "
@@ -166,6 +185,8 @@ def main():
           "files %.1f); peak %.1f MiB" % (
               mib(loaded["VmRSS"]), mib(loaded["RssAnon"]),
               mib(loaded["RssFile"]), mib(end["VmHWM"])))
+    print("  floor: a C program that only links Debian's libcurl and calls "
+          "curl_global_init: %.1f MiB" % mib(floor_kib))
     print("  targets: idle RSS < 8 MiB: %s; p99 < 5 ms at ~200 scrapes/s: %s"
           % ("met" if idle["VmRSS"] < 8 * 1024 else "NOT met",
              "met" if paced["p99_us"] < 5000 else "NOT met"))
