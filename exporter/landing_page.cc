@@ -204,6 +204,19 @@ class Families {
   std::vector<const prometheus::MetricFamily*> families_;
 };
 
+Finding MakeFinding(bool problem, std::string what, std::string meaning,
+                    std::string first_fix, std::string runbook_anchor,
+                    std::string failed_collector = "") {
+  Finding finding;
+  finding.problem = problem;
+  finding.what = std::move(what);
+  finding.meaning = std::move(meaning);
+  finding.first_fix = std::move(first_fix);
+  finding.runbook_anchor = std::move(runbook_anchor);
+  finding.failed_collector = std::move(failed_collector);
+  return finding;
+}
+
 // --- Pillars -----------------------------------------------------------------
 
 struct PillarSpec {
@@ -469,36 +482,36 @@ void AssessCloud(const Families& f, TimePoint now, PillarReport& pillar) {
   if (active && (*api_up == 1 || last_refresh)) {
     const long long n = std::llround(*active);
     if (n == 0) {
-      pillar.findings.push_back(
-          {true,
-           "Entra reports no active PTA agent in the tenant: every hybrid "
-           "user's cloud sign-in fails now.",
-           "No agent validates passwords for Entra; sign-ins to Microsoft "
-           "365 and other cloud apps fail until one is active again.",
-           "On any agent server " +
-               Code("Restart-Service -Name AzureADConnectAuthenticationAgent") +
-               " and check outbound 443 to *.msappproxy.net; consider the "
-               "emergency switch to password hash sync if it is enabled.",
-           "entraptanoactiveagents"});
+      pillar.findings.push_back(MakeFinding(
+          true,
+          "Entra reports no active PTA agent in the tenant: every hybrid "
+          "user's cloud sign-in fails now.",
+          "No agent validates passwords for Entra; sign-ins to Microsoft "
+          "365 and other cloud apps fail until one is active again.",
+          "On any agent server " +
+              Code("Restart-Service -Name AzureADConnectAuthenticationAgent") +
+              " and check outbound 443 to *.msappproxy.net; consider the "
+              "emergency switch to password hash sync if it is enabled.",
+          "entraptanoactiveagents"));
     } else if (n == 1) {
-      pillar.findings.push_back(
-          {true,
-           "Only one PTA agent is active: one failure away from a "
-           "tenant-wide lockout.",
-           "A single agent carries every sign-in; if it fails, every hybrid "
-           "sign-in fails.",
-           "Find the inactive agents (listed here), restart their services "
-           "and check their outbound 443 path.",
-           "entraptaonlyoneactiveagent"});
+      pillar.findings.push_back(MakeFinding(
+          true,
+          "Only one PTA agent is active: one failure away from a "
+          "tenant-wide lockout.",
+          "A single agent carries every sign-in; if it fails, every hybrid "
+          "sign-in fails.",
+          "Find the inactive agents (listed here), restart their services "
+          "and check their outbound 443 path.",
+          "entraptaonlyoneactiveagent"));
     } else if (n < 3) {
-      pillar.findings.push_back(
-          {false,
-           "Only " + std::to_string(n) +
-               " PTA agents are active; Microsoft recommends at least 3.",
-           "One more failure leaves a single agent carrying every sign-in.",
-           "Repair or re-register the inactive agents, or install an "
-           "additional agent.",
-           "entraptafewerthanthreeactiveagents"});
+      pillar.findings.push_back(MakeFinding(
+          false,
+          "Only " + std::to_string(n) +
+              " PTA agents are active; Microsoft recommends at least 3.",
+          "One more failure leaves a single agent carrying every sign-in.",
+          "Repair or re-register the inactive agents, or install an "
+          "additional agent.",
+          "entraptafewerthanthreeactiveagents"));
     }
   }
   std::map<std::string, double> last_active;
@@ -517,14 +530,14 @@ void AssessCloud(const Families& f, TimePoint now, PillarReport& pillar) {
       what +=
           "; last seen active " + FormatAge(FromUnixSeconds(it->second), now);
     }
-    pillar.findings.push_back(
-        {false, what + ".",
-         "Entra has not heard from it for about 120 minutes and sends it no "
-         "sign-ins.",
-         "On " + machine + ": " +
-             Code("Get-Service AzureADConnectAuthenticationAgent") +
-             ", test outbound 443, then restart both agent services.",
-         "entraptacloudagentinactive"});
+    pillar.findings.push_back(MakeFinding(
+        false, what + ".",
+        "Entra has not heard from it for about 120 minutes and sends it no "
+        "sign-ins.",
+        "On " + machine + ": " +
+            Code("Get-Service AzureADConnectAuthenticationAgent") +
+            ", test outbound 443, then restart both agent services.",
+        "entraptacloudagentinactive"));
   }
   if (active && inactive) {
     std::string note = std::to_string(std::llround(*active)) + " active, " +
@@ -585,15 +598,15 @@ void AssessHeartbeat(const Families& f, TimePoint now, PillarReport& pillar) {
     finding.runbook_anchor = "entraptaheartbeatstale";
     pillar.findings.push_back(std::move(finding));
   } else if (age && *age > 1800) {
-    pillar.findings.push_back(
-        {false,
-         "The agent has been quiet for " + words(*age) +
-             "; at 120 minutes Entra marks it inactive.",
-         "Early warning: the agent may be hanging or unable to reach "
-         "Microsoft.",
-         "Check outbound 443 and events 31019/31034, then restart both "
-         "agent services.",
-         "entraptaheartbeatlate"});
+    pillar.findings.push_back(MakeFinding(
+        false,
+        "The agent has been quiet for " + words(*age) +
+            "; at 120 minutes Entra marks it inactive.",
+        "Early warning: the agent may be hanging or unable to reach "
+        "Microsoft.",
+        "Check outbound 443 and events 31019/31034, then restart both "
+        "agent services.",
+        "entraptaheartbeatlate"));
   } else if (age) {
     pillar.notes.push_back(
         "Last sign of life from the agent " + words(*age) + " ago" +
@@ -624,20 +637,20 @@ void AssessServices(const Families& f, PillarReport& pillar) {
     }
     const std::string name = D(service);
     if (updater) {
-      pillar.findings.push_back(
-          {false, "The service " + name + " " + problem + ".",
-           "The agent no longer updates itself and falls behind on fixes.",
-           Code("Set-Service -Name " + name + " -StartupType Automatic") +
-               ", then " + Code("Restart-Service -Name " + name) + ".",
-           "entraptaupdaterservicenotrunning"});
+      pillar.findings.push_back(MakeFinding(
+          false, "The service " + name + " " + problem + ".",
+          "The agent no longer updates itself and falls behind on fixes.",
+          Code("Set-Service -Name " + name + " -StartupType Automatic") +
+              ", then " + Code("Restart-Service -Name " + name) + ".",
+          "entraptaupdaterservicenotrunning"));
     } else {
-      pillar.findings.push_back(
-          {true, "The service " + name + " " + problem + ".",
-           "This server authenticates no one; the other agents carry the "
-           "load.",
-           Code("Restart-Service -Name " + name) +
-               "; if it stops again, read the agent's Admin event log.",
-           "entraptaagentservicenotrunning"});
+      pillar.findings.push_back(MakeFinding(
+          true, "The service " + name + " " + problem + ".",
+          "This server authenticates no one; the other agents carry the "
+          "load.",
+          Code("Restart-Service -Name " + name) +
+              "; if it stops again, read the agent's Admin event log.",
+          "entraptaagentservicenotrunning"));
     }
   }
   if (!running.empty()) {
@@ -675,50 +688,50 @@ void AssessEvents(const Families& f, TimePoint now, PillarReport& pillar) {
     if (named != meaning.end()) {
       ++recent_named;
       if (named->second == "dc_unreachable") {
-        pillar.findings.push_back(
-            {true,
-             "The agent logged event " + D(id) + " " + age +
-                 ": it could not reach a domain controller to validate a "
-                 "password, so those sign-ins failed.",
-             "Password checks against Active Directory fail: a DC is down, "
-             "a firewall blocks LDAP 389 / Kerberos 88, or DNS cannot find "
-             "the DCs.",
-             Code("nltest /dsgetdc:<your AD domain>") +
-                 " on the agent server; see the Domain controllers section.",
-             "entraptaagentcannotreachdomaincontroller"});
+        pillar.findings.push_back(MakeFinding(
+            true,
+            "The agent logged event " + D(id) + " " + age +
+                ": it could not reach a domain controller to validate a "
+                "password, so those sign-ins failed.",
+            "Password checks against Active Directory fail: a DC is down, "
+            "a firewall blocks LDAP 389 / Kerberos 88, or DNS cannot find "
+            "the DCs.",
+            Code("nltest /dsgetdc:<your AD domain>") +
+                " on the agent server; see the Domain controllers section.",
+            "entraptaagentcannotreachdomaincontroller"));
       } else if (named->second == "cloud_unreachable") {
-        pillar.findings.push_back(
-            {true,
-             "The agent logged event " + D(id) + " " + age +
-                 ": it could not reach the Microsoft cloud.",
-             "Outbound 443 is blocked, the proxy changed, or SSL inspection "
-             "breaks the agent's connection.",
-             "Test outbound 443 from the server (see the Network section) "
-             "and look for SSL inspection.",
-             "entraptaagentcannotreachcloud"});
+        pillar.findings.push_back(MakeFinding(
+            true,
+            "The agent logged event " + D(id) + " " + age +
+                ": it could not reach the Microsoft cloud.",
+            "Outbound 443 is blocked, the proxy changed, or SSL inspection "
+            "breaks the agent's connection.",
+            "Test outbound 443 from the server (see the Network section) "
+            "and look for SSL inspection.",
+            "entraptaagentcannotreachcloud"));
       } else {
-        pillar.findings.push_back(
-            {true,
-             "The agent logged event " + D(id) + " (" + D(named->second) +
-                 ") " + age + " in " + D(channel) + ".",
-             "A named event ID (collectors.eventlog.named_event_ids) was "
-             "logged in the last 15 minutes.",
-             Code("Get-WinEvent -LogName '" + D(channel) +
-                  "' -MaxEvents 20 | Format-List TimeCreated, Id, "
-                  "LevelDisplayName, Message"),
-             "entraptaagenterrorevents"});
+        pillar.findings.push_back(MakeFinding(
+            true,
+            "The agent logged event " + D(id) + " (" + D(named->second) + ") " +
+                age + " in " + D(channel) + ".",
+            "A named event ID (collectors.eventlog.named_event_ids) was "
+            "logged in the last 15 minutes.",
+            Code("Get-WinEvent -LogName '" + D(channel) +
+                 "' -MaxEvents 20 | Format-List TimeCreated, Id, "
+                 "LevelDisplayName, Message"),
+            "entraptaagenterrorevents"));
       }
     } else if (error_ids.count({channel, id})) {
       pillar.findings.push_back(
-          {false,
-           "The agent logged error event " + D(id) + " " + age + " in " +
-               D(channel) + ".",
-           "Common causes: failed password validations against AD, "
-           "certificate or registration problems.",
-           Code("Get-WinEvent -LogName '" + D(channel) +
-                "' -MaxEvents 20 | Format-List TimeCreated, Id, "
-                "LevelDisplayName, Message"),
-           "entraptaagenterrorevents"});
+          MakeFinding(false,
+                      "The agent logged error event " + D(id) + " " + age +
+                          " in " + D(channel) + ".",
+                      "Common causes: failed password validations against AD, "
+                      "certificate or registration problems.",
+                      Code("Get-WinEvent -LogName '" + D(channel) +
+                           "' -MaxEvents 20 | Format-List TimeCreated, Id, "
+                           "LevelDisplayName, Message"),
+                      "entraptaagenterrorevents"));
     }
   }
   for (const Sample& s : f.Get("entra_pta_eventlog_channel_up")) {
@@ -753,33 +766,33 @@ void AssessAgentFiles(const Families& f, TimePoint now, PillarReport& pillar) {
         "Restart both agent services (renewal is retried at start); if the "
         "date does not move within a day, upgrade the agent in place.";
     if (left < std::chrono::hours(0)) {
-      pillar.findings.push_back(
-          {true, "The agent's client certificate expired on " + date + ".",
-           "Entra deletes an agent whose certificate expired; it must be "
-           "registered again.",
-           "Reinstall the agent and register it again (needs a Hybrid "
-           "Identity Administrator).",
-           "entraptaagentcertificateabouttoexpire"});
+      pillar.findings.push_back(MakeFinding(
+          true, "The agent's client certificate expired on " + date + ".",
+          "Entra deletes an agent whose certificate expired; it must be "
+          "registered again.",
+          "Reinstall the agent and register it again (needs a Hybrid "
+          "Identity Administrator).",
+          "entraptaagentcertificateabouttoexpire"));
     } else if (left < std::chrono::hours(24 * 7)) {
-      pillar.findings.push_back(
-          {true,
-           "The agent's client certificate expires on " + date + ", in " +
-               PlainDuration(
-                   std::chrono::duration_cast<std::chrono::seconds>(left)) +
-               ".",
-           "Renewal has failed for three weeks; when it expires Entra "
-           "deletes the agent.",
-           fix, "entraptaagentcertificateabouttoexpire"});
+      pillar.findings.push_back(MakeFinding(
+          true,
+          "The agent's client certificate expires on " + date + ", in " +
+              PlainDuration(
+                  std::chrono::duration_cast<std::chrono::seconds>(left)) +
+              ".",
+          "Renewal has failed for three weeks; when it expires Entra "
+          "deletes the agent.",
+          fix, "entraptaagentcertificateabouttoexpire"));
     } else if (left < std::chrono::hours(24 * 20)) {
-      pillar.findings.push_back(
-          {false,
-           "The agent's client certificate expires on " + date + ", in " +
-               PlainDuration(
-                   std::chrono::duration_cast<std::chrono::seconds>(left)) +
-               ".",
-           "The agent renews it 30 days ahead, so renewal is failing "
-           "(outbound 443 to the registration endpoint, SSL inspection).",
-           fix, "entraptaagentcertificateexpiring"});
+      pillar.findings.push_back(MakeFinding(
+          false,
+          "The agent's client certificate expires on " + date + ", in " +
+              PlainDuration(
+                  std::chrono::duration_cast<std::chrono::seconds>(left)) +
+              ".",
+          "The agent renews it 30 days ahead, so renewal is failing "
+          "(outbound 443 to the registration endpoint, SSL inspection).",
+          fix, "entraptaagentcertificateexpiring"));
     } else {
       pillar.notes.push_back("Client certificate valid until " + date + ".");
     }
@@ -787,16 +800,16 @@ void AssessAgentFiles(const Families& f, TimePoint now, PillarReport& pillar) {
   if (auto built = f.Value("entra_pta_agent_binary_timestamp_seconds")) {
     const auto age = now - FromUnixSeconds(*built);
     if (age > std::chrono::hours(24 * 365)) {
-      pillar.findings.push_back(
-          {false,
-           "The agent executable is " +
-               PlainDuration(
-                   std::chrono::duration_cast<std::chrono::seconds>(age)) +
-               " old; the updater should have replaced it.",
-           "The updater service is stopped or cannot download updates.",
-           "Check AzureADConnectAgentUpdater, then upgrade the agent in "
-           "place with the current installer.",
-           "entraptaagentoutdated"});
+      pillar.findings.push_back(MakeFinding(
+          false,
+          "The agent executable is " +
+              PlainDuration(
+                  std::chrono::duration_cast<std::chrono::seconds>(age)) +
+              " old; the updater should have replaced it.",
+          "The updater service is stopped or cannot download updates.",
+          "Check AzureADConnectAgentUpdater, then upgrade the agent in "
+          "place with the current installer.",
+          "entraptaagentoutdated"));
     }
   }
 }
@@ -806,29 +819,44 @@ void AssessDomainControllers(const Families& f, PillarReport& pillar) {
     const std::string domain = D(s.Label("domain"));
     const std::string srv = "_ldap._tcp.dc._msdcs." + domain;
     if (s.value == 0) {
-      pillar.findings.push_back(
-          {true,
-           "The DNS lookup of " + srv +
-               " failed (the collector's error below says why).",
-           "The agent cannot find a domain controller, so password checks "
-           "fail (event 31019).",
-           Code("Resolve-DnsName -Type SRV " + srv) + " and " +
-               Code("Get-DnsClientServerAddress") + " on the server.",
-           "entraptanodomaincontrollerdiscovered"});
+      // The collector fails with the lookup's error; that finding gets the
+      // lookup's meaning and fix instead of a second finding.
+      Finding lookup{
+          true,
+          "The DNS lookup of " + srv + " failed.",
+          "The agent cannot find a domain controller either, so password "
+          "checks fail (event 31019).",
+          Code("Resolve-DnsName -Type SRV " + srv) + " and " +
+              Code("Get-DnsClientServerAddress") + " on the server; check " +
+              Code("collectors.domain_controller.dns_server") + ".",
+          "entraptanodomaincontrollerdiscovered",
+          ""};
+      auto failure =
+          std::find_if(pillar.findings.begin(), pillar.findings.end(),
+                       [](const Finding& finding) {
+                         return finding.failed_collector == "domain_controller";
+                       });
+      if (failure != pillar.findings.end()) {
+        failure->meaning = lookup.meaning;
+        failure->first_fix = lookup.first_fix;
+        failure->runbook_anchor = lookup.runbook_anchor;
+      } else {
+        pillar.findings.push_back(std::move(lookup));
+      }
       continue;
     }
     std::optional<double> found =
         f.Value("entra_pta_dc_discovered", {{"domain", s.Label("domain")}});
     if (found && *found == 0) {
-      pillar.findings.push_back(
-          {true,
-           "No domain controller is registered for " + domain + ": " + srv +
-               " has no records.",
-           "The agent cannot find a domain controller, so password checks "
-           "fail (event 31019).",
-           Code("Resolve-DnsName -Type SRV " + srv) + "; on a DC, " +
-               Code("dcdiag /test:dns") + " checks the registration.",
-           "entraptanodomaincontrollerdiscovered"});
+      pillar.findings.push_back(MakeFinding(
+          true,
+          "No domain controller is registered for " + domain + ": " + srv +
+              " has no records.",
+          "The agent cannot find a domain controller, so password checks "
+          "fail (event 31019).",
+          Code("Resolve-DnsName -Type SRV " + srv) + "; on a DC, " +
+              Code("dcdiag /test:dns") + " checks the registration.",
+          "entraptanodomaincontrollerdiscovered"));
     } else if (found) {
       pillar.notes.push_back(std::to_string(std::llround(*found)) +
                              " domain controllers found for " + domain + ".");
@@ -842,29 +870,29 @@ void AssessDomainControllers(const Families& f, PillarReport& pillar) {
     int up = 0;
     for (const Sample& s : samples) up += s.value == 1 ? 1 : 0;
     if (up == 0) {
-      pillar.findings.push_back(
-          {true,
-           "No domain controller answers on port " + D(PortName(port)) + " (" +
-               std::to_string(samples.size()) + " tried).",
-           "Every password this agent validates fails.",
-           Code("Test-NetConnection -ComputerName " +
-                D(samples.front().Label("dc")) + " -Port " + D(port)) +
-               " to each DC; usually a firewall change between this server "
-               "and the DCs.",
-           "entraptanodomaincontrollerreachable"});
+      pillar.findings.push_back(MakeFinding(
+          true,
+          "No domain controller answers on port " + D(PortName(port)) + " (" +
+              std::to_string(samples.size()) + " tried).",
+          "Every password this agent validates fails.",
+          Code("Test-NetConnection -ComputerName " +
+               D(samples.front().Label("dc")) + " -Port " + D(port)) +
+              " to each DC; usually a firewall change between this server "
+              "and the DCs.",
+          "entraptanodomaincontrollerreachable"));
       continue;
     }
     for (const Sample& s : samples) {
       if (s.value == 1) continue;
-      pillar.findings.push_back(
-          {false,
-           D(s.Label("dc")) + " does not answer on port " + D(PortName(port)) +
-               "; other domain controllers do.",
-           "The DC is down, being patched, or a firewall blocks the port.",
-           Code("Test-NetConnection -ComputerName " + D(s.Label("dc")) +
-                " -Port " + D(port)) +
-               "; if the DC is gone for good, remove its stale DNS records.",
-           "entraptadomaincontrollerunreachable"});
+      pillar.findings.push_back(MakeFinding(
+          false,
+          D(s.Label("dc")) + " does not answer on port " + D(PortName(port)) +
+              "; other domain controllers do.",
+          "The DC is down, being patched, or a firewall blocks the port.",
+          Code("Test-NetConnection -ComputerName " + D(s.Label("dc")) +
+               " -Port " + D(port)) +
+              "; if the DC is gone for good, remove its stale DNS records.",
+          "entraptadomaincontrollerunreachable"));
     }
     pillar.notes.push_back(
         std::to_string(up) + " of " + std::to_string(samples.size()) +
@@ -1085,7 +1113,7 @@ constexpr const char* kStyle =
     "overflow-wrap:anywhere}"
     ".badge{display:inline-block;min-width:6.5em;text-align:center;"
     "font-weight:700;font-size:.85em;padding:.15em .6em;border-radius:1em;"
-    "border:1px solid;white-space:nowrap}"
+    "border:1px solid}"
     ".badge.ok{background:#dafbe1;color:#0f5323;border-color:#4ac26b}"
     ".badge.warning{background:#fff8c5;color:#6b4400;border-color:#d4a72c}"
     ".badge.problem{background:#ffebe9;color:#8a0b1f;border-color:#ff8182}"
@@ -1105,6 +1133,11 @@ constexpr const char* kStyle =
     ".finding.warning{background:#fffbe6}"
     ".finding p{margin:.25em 0}"
     ".notes{margin:.4em 0;padding-left:1.2em;color:#2d333b}"
+    "table.collectors,table.overview{table-layout:fixed}"
+    "table.collectors th:nth-child(1){width:26%}"
+    "table.overview th:nth-child(1){width:11em}"
+    "th:nth-child(2){width:14em}"
+    "th:nth-child(3){width:14.5em}"
     ".error{color:#8a0b1f;overflow-wrap:anywhere}"
     ".muted{color:#59636e}"
     "footer{max-width:72em;margin:0 auto;padding:0 2em 2em;color:#59636e}";
@@ -1337,23 +1370,32 @@ std::vector<PillarReport> AssessPillars(
           c.state != CollectorState::kTimedOut) {
         continue;
       }
-      pillar.findings.push_back(
-          {true,
-           "The " + Code(c.name) + " collector " +
-               (c.state == CollectorState::kFailed ? "failed: "
-                                                   : "timed out: ") +
-               c.error,
-           c.meaning, c.first_fix, "entraptacollectorfailing"});
+      pillar.findings.push_back(MakeFinding(
+          true,
+          "The " + Code(c.name) + " collector " +
+              (c.state == CollectorState::kFailed ? "failed: "
+                                                  : "timed out: ") +
+              c.error,
+          c.meaning, c.first_fix, "entraptacollectorfailing", c.name));
     }
-    if (spec.key == "network") AssessNetwork(families, now, pillar);
-    if (spec.key == "cloud") AssessCloud(families, now, pillar);
-    if (spec.key == "agent") {
+    const bool any_ran = std::any_of(
+        pillar.collectors.begin(), pillar.collectors.end(), [](auto& c) {
+          return c.state == CollectorState::kOk ||
+                 c.state == CollectorState::kFailed ||
+                 c.state == CollectorState::kTimedOut;
+        });
+    if (!any_ran) {
+      // Nothing to read: the state alone says why.
+    } else if (spec.key == "network") {
+      AssessNetwork(families, now, pillar);
+    } else if (spec.key == "cloud") {
+      AssessCloud(families, now, pillar);
+    } else if (spec.key == "agent") {
       AssessServices(families, pillar);
       AssessHeartbeat(families, now, pillar);
       AssessEvents(families, now, pillar);
       AssessAgentFiles(families, now, pillar);
-    }
-    if (spec.key == "domain_controller") {
+    } else if (spec.key == "domain_controller") {
       AssessDomainControllers(families, pillar);
     }
     DecideState(spec, pillar);

@@ -57,7 +57,8 @@ struct Finding {
   std::string what;     // e.g. "login (https://...) cannot be reached: ..."
   std::string meaning;
   std::string first_fix;
-  std::string runbook_anchor;  // section of docs/runbooks.md; may be empty
+  std::string runbook_anchor;    // section of docs/runbooks.md; may be empty
+  std::string failed_collector;  // set when the finding is its failure
 };
 
 struct CollectorReport {

@@ -180,6 +180,7 @@ TEST(LandingPageTest, HealthyPillarsAreOkWithTheirNumbers) {
                                   "expected CAs"),
             std::string::npos);
   EXPECT_EQ(Pillar(pillars, "cloud").state, PillarState::kNotEnabled);
+  EXPECT_TRUE(Pillar(pillars, "cloud").notes.empty());
 
   std::string html = LandingPageHtml(
       Table(), {Ran("heartbeat", HealthyHeartbeat())}, {}, kNow);
@@ -469,6 +470,26 @@ TEST(LandingPageTest, DomainControllersPerPort) {
   EXPECT_NE(AllText(p).find("2 domain controllers found for corp.example"),
             std::string::npos);
 
+  // A failed lookup fails the collector: one finding, the lookup's fix.
+  pillars =
+      AssessPillars(Table(),
+                    {Ran("domain_controller",
+                         {Gauge("entra_pta_dns_lookup_success",
+                                {{"domain", "corp.example"}}, 0)},
+                         "DNS SRV lookup failed: no DNS server listening")},
+                    kNow);
+  const PillarReport& failed = Pillar(pillars, "domain_controller");
+  EXPECT_EQ(failed.state, PillarState::kProblem);
+  ASSERT_EQ(failed.findings.size(), 1u) << AllText(failed);
+  EXPECT_EQ(failed.findings[0].failed_collector, "domain_controller");
+  EXPECT_NE(failed.findings[0].what.find("no DNS server listening"),
+            std::string::npos);
+  EXPECT_NE(failed.findings[0].first_fix.find(
+                "Resolve-DnsName -Type SRV _ldap._tcp.dc._msdcs.corp.example"),
+            std::string::npos);
+  EXPECT_EQ(failed.findings[0].runbook_anchor,
+            "entraptanodomaincontrollerdiscovered");
+
   Families empty = {
       Gauge("entra_pta_dns_lookup_success", {{"domain", "corp.example"}}, 1),
       Gauge("entra_pta_dc_discovered", {{"domain", "corp.example"}}, 0)};
@@ -559,8 +580,8 @@ TEST(LandingPageTest, EveryRunbookLinkHasItsSection) {
   ASSERT_FALSE(runbooks.empty());
   std::set<std::string> sections;
   const std::regex heading("\\n### (EntraPTA[A-Za-z]+)");
-  for (auto it = std::sregex_iterator(runbooks.begin(), runbooks.end(),
-                                      heading);
+  for (auto it =
+           std::sregex_iterator(runbooks.begin(), runbooks.end(), heading);
        it != std::sregex_iterator(); ++it) {
     std::string anchor = (*it)[1];
     for (char& c : anchor) c = static_cast<char>(std::tolower(c));

@@ -15,8 +15,9 @@ Two exporters, one browser session:
   exist, so the heartbeat collector fails and its error carries the name),
   an endpoint whose port refuses connections, the genuine nginx reached
   through mitmproxy re-signing TLS (SSL inspection), a proxy password that
-  must not appear, and the Windows-only service collector (unsupported
-  here).
+  must not appear, the Windows-only service collector (unsupported
+  here) and the domain_controller collector asking a DNS server that is
+  not there.
 
 Everything runs in a loopback-only network namespace (lib/in-netns);
 Microsoft's endpoints are never contacted. The test fails, not skips, when
@@ -334,7 +335,11 @@ class LandingPageBrowserTest(unittest.TestCase):
             self.pki, [("login", genuine), ("bootstrap", refused)],
             hostile_dir,
             extra_endpoint="proxy_url: '%s'\nno_proxy: 127.0.0.1" % proxy,
-            extra_collectors="service:\n  enabled: true"))
+            extra_collectors="service:\n  enabled: true\n"
+                             "domain_controller:\n  enabled: true\n"
+                             "  domain: corp.example.test\n"
+                             "  dns_server: 127.0.0.1:%d\n"
+                             "  dns_timeout: 1s" % harness.free_port()))
         body = self.scrape(exporter)
         self.assertIn('entra_pta_tls_issuer_match{endpoint="login"} 0', body)
         self.assertIn('entra_pta_endpoint_failure_info{endpoint="bootstrap",'
@@ -344,15 +349,15 @@ class LandingPageBrowserTest(unittest.TestCase):
         self.assertEqual(states, {"pillar-cloud": "not-enabled",
                                   "pillar-network": "problem",
                                   "pillar-agent": "problem",
-                                  "pillar-domain_controller": "not-enabled"})
+                                  "pillar-domain_controller": "problem"})
         overview = self.browser.run(TEXT_OF, "#overview")
-        self.assertIn("2 pillars need attention.", overview)
+        self.assertIn("3 pillars need attention.", overview)
         self.assertIn("PROBLEM", overview)
 
         network = self.pillar_text("network")
         self.assertIn(
             "SSL inspection detected on login (%s through the proxy "
-            "http://***@127.0.0.1:%d): its certificate was issued by "
+            "http://127.0.0.1:%d): its certificate was issued by "
             "\"mitmproxy\"" % (genuine, self.mitm.port), network)
         self.assertIn("bootstrap (%s) cannot be reached: the TCP connection "
                       "was refused" % refused, network)
@@ -371,6 +376,12 @@ class LandingPageBrowserTest(unittest.TestCase):
             "return document.querySelector('#collector-service')"
             ".dataset.state;")
         self.assertEqual(service_state, "UNSUPPORTED ON THIS OS")
+        dc = self.pillar_text("domain_controller")
+        self.assertIn("The domain_controller collector failed: ", dc)
+        self.assertIn("no DNS server listening at 127.0.0.1:", dc)
+        self.assertIn("First fix: Resolve-DnsName -Type SRV _ldap._tcp.dc."
+                      "_msdcs.corp.example.test and "
+                      "Get-DnsClientServerAddress on the server", dc)
         self.assert_no_script_anywhere()
         # No element came from the hostile string; it is one text node.
         self.assertEqual(self.browser.run(
