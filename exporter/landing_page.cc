@@ -94,10 +94,19 @@ std::string PlainDuration(std::chrono::seconds d) {
   return out;
 }
 
+// Metric values bounded to what a date can be (about year 5000), so a NaN
+// or infinite sample cannot overflow a conversion.
+double Bounded(double seconds) {
+  if (std::isnan(seconds)) return 0;
+  return std::clamp(seconds, -1e11, 1e11);
+}
+
 TimePoint FromUnixSeconds(double seconds) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::duration<double>(seconds)));
+      std::chrono::duration<double>(Bounded(seconds))));
 }
+
+long long Whole(double value) { return std::llround(Bounded(value)); }
 
 std::string FormatDate(TimePoint t) {
   std::string full = FormatUtc(t);
@@ -480,7 +489,7 @@ void AssessCloud(const Families& f, TimePoint now, PillarReport& pillar) {
                        "the exporter started.");
   }
   if (active && (*api_up == 1 || last_refresh)) {
-    const long long n = std::llround(*active);
+    const long long n = Whole(*active);
     if (n == 0) {
       pillar.findings.push_back(MakeFinding(
           true,
@@ -540,9 +549,8 @@ void AssessCloud(const Families& f, TimePoint now, PillarReport& pillar) {
         "entraptacloudagentinactive"));
   }
   if (active && inactive) {
-    std::string note = std::to_string(std::llround(*active)) + " active, " +
-                       std::to_string(std::llround(*inactive)) +
-                       " inactive agents";
+    std::string note = std::to_string(Whole(*active)) + " active, " +
+                       std::to_string(Whole(*inactive)) + " inactive agents";
     if (last_refresh) {
       note += " (Microsoft Graph, refreshed " +
               FormatAge(FromUnixSeconds(*last_refresh), now) + ")";
@@ -551,7 +559,7 @@ void AssessCloud(const Families& f, TimePoint now, PillarReport& pillar) {
   }
 }
 
-void AssessHeartbeat(const Families& f, TimePoint now, PillarReport& pillar) {
+void AssessHeartbeat(const Families& f, PillarReport& pillar) {
   std::optional<double> stale =
       f.Value("entra_pta_agent_heartbeat_stale", {{"source", "any"}});
   std::optional<double> age =
@@ -559,7 +567,7 @@ void AssessHeartbeat(const Families& f, TimePoint now, PillarReport& pillar) {
   std::optional<double> threshold =
       f.Value("entra_pta_agent_heartbeat_threshold_seconds");
   auto words = [](double seconds) {
-    return PlainDuration(std::chrono::seconds(std::llround(seconds)));
+    return PlainDuration(std::chrono::seconds(Whole(seconds)));
   };
   std::string sources;
   for (const Sample& s : f.Get("entra_pta_agent_heartbeat_stale")) {
@@ -571,7 +579,6 @@ void AssessHeartbeat(const Families& f, TimePoint now, PillarReport& pillar) {
                (source_age ? "last sign " + words(*source_age) + " ago"
                            : std::string("no sign of life recorded"));
   }
-  (void)now;
   if (stale && *stale == 1) {
     Finding finding;
     if (age) {
@@ -743,7 +750,7 @@ void AssessEvents(const Families& f, TimePoint now, PillarReport& pillar) {
   }
   if (!f.Get("entra_pta_eventlog_channel_up").empty()) {
     pillar.notes.push_back(
-        std::to_string(std::llround(total)) +
+        std::to_string(Whole(total)) +
         " agent events read since the exporter started" +
         (recent_named == 0 ? "; no named event (31019, 31034) in the last 15 "
                              "minutes."
@@ -858,7 +865,7 @@ void AssessDomainControllers(const Families& f, PillarReport& pillar) {
               Code("dcdiag /test:dns") + " checks the registration.",
           "entraptanodomaincontrollerdiscovered"));
     } else if (found) {
-      pillar.notes.push_back(std::to_string(std::llround(*found)) +
+      pillar.notes.push_back(std::to_string(Whole(*found)) +
                              " domain controllers found for " + domain + ".");
     }
   }
@@ -1392,7 +1399,7 @@ std::vector<PillarReport> AssessPillars(
       AssessCloud(families, now, pillar);
     } else if (spec.key == "agent") {
       AssessServices(families, pillar);
-      AssessHeartbeat(families, now, pillar);
+      AssessHeartbeat(families, pillar);
       AssessEvents(families, now, pillar);
       AssessAgentFiles(families, now, pillar);
     } else if (spec.key == "domain_controller") {

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -598,6 +599,30 @@ TEST(LandingPageTest, EveryRunbookLinkHasItsSection) {
   for (const std::string& anchor : used) {
     EXPECT_TRUE(sections.count(anchor)) << anchor;
   }
+}
+
+TEST(LandingPageTest, AbsurdSampleValuesDoNotBreakThePage) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  Families heartbeat = {
+      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "any"}}, 1),
+      Gauge("entra_pta_agent_heartbeat_age_seconds", {{"source", "any"}}, inf),
+      Gauge("entra_pta_agent_heartbeat_threshold_seconds", {}, nan)};
+  Families agent = {
+      Gauge("entra_pta_agent_certificate_not_after_timestamp_seconds", {},
+            -inf),
+      Gauge("entra_pta_agent_binary_timestamp_seconds", {}, nan)};
+  Families cloud = {
+      Gauge("entra_pta_cloud_api_up", {}, 1),
+      Gauge("entra_pta_cloud_agents", {{"status", "active"}}, inf),
+      Gauge("entra_pta_cloud_agents", {{"status", "inactive"}}, nan),
+      Gauge("entra_pta_cloud_last_refresh_timestamp_seconds", {}, 1e300)};
+  auto summaries = {Ran("heartbeat", heartbeat), Ran("agent", agent),
+                    Ran("cloud", cloud)};
+  std::string html = LandingPageHtml(Table(), summaries, {}, kNow);
+  EXPECT_NE(html.find("id=\"pillar-agent\" data-state=\"problem\""),
+            std::string::npos);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
 }
 
 TEST(LandingPageTest, TimeInWords) {
