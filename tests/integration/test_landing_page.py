@@ -7,11 +7,16 @@ nothing, and that the browser logged no error or Content-Security-Policy
 violation. A full-page screenshot of each case is saved under the build
 tree (test-artefacts/landing-*.png) and its path printed.
 
-Two exporters, one browser session:
-- healthy-ish: heartbeat with a fresh trace log, endpoint and tls against
+Two exporters, one browser session, both with the cloud collector signed
+in (client secret) to a local HTTPS server answering as Microsoft's token
+endpoint and Graph beta do (lib/fake_entra.py), since Microsoft's cloud
+cannot be reached from tests:
+- healthy-ish: three active agents in Graph; heartbeat with a fresh trace
+  log, endpoint and tls against
   nginx serving a genuine-looking chain from the test PKI
   (lib/network_peers.py), plus a plain-HTTP revocation stand-in;
-- failing: a trace directory whose name is hostile markup (it does not
+- failing: one active agent and one inactive whose machine name is markup;
+  a trace directory whose name is hostile markup (it does not
   exist, so the heartbeat collector fails and its error carries the name),
   an endpoint whose port refuses connections, the genuine nginx reached
   through mitmproxy re-signing TLS (SSL inspection), a proxy password that
@@ -36,11 +41,15 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import fake_entra  # noqa: E402
 import harness  # noqa: E402
 import network_peers as peers  # noqa: E402
 
 HOSTILE = "<script>alert(1)</script>\"'&"
+HOSTILE_MACHINE = "pta02<img src=x onerror=alert(2)>.corp.test"
 PROXY_PASSWORD = "hunter2-landing-secret"
+TENANT = "11111111-2222-3333-4444-555555555555"
+CLIENT_ID = "99999999-0000-4000-8000-000000000000"
 
 
 def artefact_dir():
@@ -178,9 +187,25 @@ class Browser:
         self.tmp.cleanup()
 
 
-def endpoint_config(pki, targets, trace_dir, extra_endpoint="",
-                    extra_collectors=""):
-    lines = ["collectors:",
+def endpoint_config(pki, targets, trace_dir, entra, secret_file,
+                    extra_endpoint="", extra_collectors=""):
+    """Heartbeat, endpoint, tls and cloud (against the fake Entra/Graph,
+    signed in with a client secret read from secret_file)."""
+    lines = ["tenant:", "  id: " + TENANT,
+             "collectors:",
+             "  cloud:",
+             "    enabled: true",
+             "    client_id: " + CLIENT_ID,
+             "    authority_url: " + entra.url,
+             "    graph_url: " + entra.url,
+             "    ca_file: '%s'" % entra.ca_file,
+             "    state_file: '%s'" % os.path.join(
+                 os.path.dirname(secret_file),
+                 "state-%s.json" % os.path.basename(trace_dir)[:8]),
+             "    refresh_interval: 1s",
+             "    request_timeout: 2s",
+             "    auth: client_secret",
+             "    client_secret_file: '%s'" % secret_file,
              "  heartbeat:",
              "    trace_dir: '%s'" % trace_dir.replace("'", "''"),
              "  endpoint:",
@@ -221,6 +246,17 @@ class LandingPageBrowserTest(unittest.TestCase):
             cls.closers.append(cls.nginx.close)
             cls.mitm = peers.Mitmdump()
             cls.closers.append(cls.mitm.close)
+            cls.entra_dir = tempfile.TemporaryDirectory(
+                prefix="entra_pta_landing_entra_")
+            cls.closers.append(cls.entra_dir.cleanup)
+            # Microsoft's cloud cannot be reached: a local HTTPS server
+            # answers as the token endpoint and Graph beta do.
+            cls.entra = fake_entra.FakeEntra(cls.entra_dir.name, TENANT,
+                                             CLIENT_ID)
+            cls.closers.append(cls.entra.stop)
+            cls.secret_file = os.path.join(cls.entra_dir.name, "secret")
+            with open(cls.secret_file, "w", encoding="utf-8") as f:
+                f.write(cls.entra.client_secret + "\n")
             cls.browser = Browser()
             cls.closers.append(cls.browser.close)
         except Exception:
@@ -239,11 +275,22 @@ class LandingPageBrowserTest(unittest.TestCase):
         return exporter
 
     def scrape(self, exporter):
-        status, _, body = exporter.get(
-            "/metrics", headers={"X-Prometheus-Scrape-Timeout-Seconds": "10"},
-            timeout=30)
-        self.assertEqual(status, 200)
-        return body.decode()
+        """Scrapes until the cloud collector has its first Graph answer
+        (it refreshes in the background); returns the last body."""
+        deadline = time.monotonic() + 20
+        while True:
+            status, _, body = exporter.get(
+                "/metrics",
+                headers={"X-Prometheus-Scrape-Timeout-Seconds": "10"},
+                timeout=30)
+            self.assertEqual(status, 200)
+            text = body.decode()
+            if "entra_pta_cloud_api_up 1" in text:
+                return text
+            if time.monotonic() > deadline:
+                self.fail("no Graph refresh; log:\n" +
+                          "\n".join(exporter.log_lines()))
+            time.sleep(0.2)
 
     def view(self, exporter, name):
         """Opens the landing page; returns (page text, pillar states) and
@@ -284,8 +331,13 @@ class LandingPageBrowserTest(unittest.TestCase):
         harness.write_trace_file(trace_dir.name, age_seconds=60)
         genuine = "https://localhost:%d/" % self.nginx.genuine_port
         plain = "http://localhost:%d/" % self.nginx.plain_port
+        self.entra.pages = [[
+            fake_entra.agent("a%d" % i, "pta0%d.corp.test" % i,
+                             "203.0.113.%d" % i, "active")
+            for i in (1, 2, 3)]]
         exporter = self.start_exporter(endpoint_config(
-            self.pki, [("login", genuine), ("crl", plain)], trace_dir.name))
+            self.pki, [("login", genuine), ("crl", plain)], trace_dir.name,
+            self.entra, self.secret_file))
 
         # Before any scrape the page says so instead of guessing.
         text, states = self.view(exporter, "not-scraped")
@@ -296,7 +348,7 @@ class LandingPageBrowserTest(unittest.TestCase):
         body = self.scrape(exporter)
         self.assertIn('entra_pta_endpoint_up{endpoint="login"} 1', body)
         text, states = self.view(exporter, "healthy")
-        self.assertEqual(states, {"pillar-cloud": "not-enabled",
+        self.assertEqual(states, {"pillar-cloud": "ok",
                                   "pillar-network": "ok",
                                   "pillar-agent": "ok",
                                   "pillar-domain_controller": "not-enabled"})
@@ -304,6 +356,9 @@ class LandingPageBrowserTest(unittest.TestCase):
         self.assertIn("No problem found in the last scrape.", overview)
         for label in ("OK", "NOT ENABLED"):
             self.assertIn(label, overview)
+        cloud = self.pillar_text("cloud")
+        self.assertIn("3 active, 0 inactive agents (Microsoft Graph, "
+                      "refreshed ", cloud)
         network = self.pillar_text("network")
         self.assertIn("Network to Microsoft", network)
         self.assertIn("2 of 2 endpoints reachable.", network)
@@ -331,9 +386,14 @@ class LandingPageBrowserTest(unittest.TestCase):
         refused = "https://127.0.0.1:%d/" % peers.refused_port()
         proxy = "http://landing:%s@127.0.0.1:%d" % (PROXY_PASSWORD,
                                                     self.mitm.port)
+        self.entra.pages = [[
+            fake_entra.agent("a1", "pta01.corp.test", "203.0.113.1",
+                             "active"),
+            fake_entra.agent("a2", HOSTILE_MACHINE, "203.0.113.2",
+                             "inactive")]]
         exporter = self.start_exporter(endpoint_config(
             self.pki, [("login", genuine), ("bootstrap", refused)],
-            hostile_dir,
+            hostile_dir, self.entra, self.secret_file,
             extra_endpoint="proxy_url: '%s'\nno_proxy: 127.0.0.1" % proxy,
             extra_collectors="service:\n  enabled: true\n"
                              "domain_controller:\n  enabled: true\n"
@@ -346,12 +406,20 @@ class LandingPageBrowserTest(unittest.TestCase):
                       'reason="connect_refused"} 1', body)
 
         text, states = self.view(exporter, "failing")
-        self.assertEqual(states, {"pillar-cloud": "not-enabled",
+        self.assertEqual(states, {"pillar-cloud": "problem",
                                   "pillar-network": "problem",
                                   "pillar-agent": "problem",
                                   "pillar-domain_controller": "problem"})
         overview = self.browser.run(TEXT_OF, "#overview")
-        self.assertIn("3 pillars need attention.", overview)
+        self.assertIn("4 pillars need attention.", overview)
+
+        cloud = self.pillar_text("cloud")
+        self.assertIn("Only one PTA agent is active: one failure away from "
+                      "a tenant-wide lockout.", cloud)
+        # A machine name from Graph with markup in it, shown as text.
+        self.assertIn("Entra reports the agent on %s (agent id a2, external "
+                      "IP 203.0.113.2) as inactive" % HOSTILE_MACHINE, cloud)
+        self.assertIn("1 active, 1 inactive agents", cloud)
         self.assertIn("PROBLEM", overview)
 
         network = self.pillar_text("network")
@@ -386,10 +454,10 @@ class LandingPageBrowserTest(unittest.TestCase):
         # No element came from the hostile string; it is one text node.
         self.assertEqual(self.browser.run(
             "return document.body.innerHTML.indexOf('<script>');"), -1)
-        self.assertNotIn(PROXY_PASSWORD, text)
-        self.assertNotIn(PROXY_PASSWORD,
-                         self.browser.run("return document.documentElement"
-                                          ".outerHTML;"))
+        html = self.browser.run("return document.documentElement.outerHTML;")
+        for secret in [PROXY_PASSWORD] + self.entra.secrets():
+            self.assertNotIn(secret, text)
+            self.assertNotIn(secret, html)
         self.assert_clean_browser_log()
 
 
