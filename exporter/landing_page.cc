@@ -94,11 +94,12 @@ std::string PlainDuration(std::chrono::seconds d) {
   return out;
 }
 
-// Metric values bounded to what a date can be (about year 5000), so a NaN
-// or infinite sample cannot overflow a conversion.
+// Metric values bounded to +-9e9 (seconds: years 1685 to 2255, within a
+// nanosecond system_clock), so a NaN, infinite or absurd sample cannot
+// overflow a conversion.
 double Bounded(double seconds) {
   if (std::isnan(seconds)) return 0;
-  return std::clamp(seconds, -1e11, 1e11);
+  return std::clamp(seconds, -9e9, 9e9);
 }
 
 TimePoint FromUnixSeconds(double seconds) {
@@ -1234,10 +1235,9 @@ void RenderPillar(std::ostringstream& html, const PillarReport& p,
           "<tbody>\n";
   for (const CollectorReport& c : p.collectors) {
     html << "<tr id=\"collector-" << HtmlEscape(c.name) << "\" data-state=\""
-         << HtmlEscape(CollectorStateLabel(c.state)) << "\"><td><code>"
-         << HtmlEscape(c.name) << "</code><br><span class=\"muted\">"
-         << HtmlEscape(c.description) << "</span></td><td>"
-         << CollectorBadge(c.state) << "</td><td>";
+         << CollectorStateKey(c.state) << "\"><td><code>" << HtmlEscape(c.name)
+         << "</code><br><span class=\"muted\">" << HtmlEscape(c.description)
+         << "</span></td><td>" << CollectorBadge(c.state) << "</td><td>";
     if (c.finished_at) {
       html << When(c.finished_at, now) << "<br><span class=\"muted\">took "
            << HtmlEscape(FormatSeconds(c.duration_seconds)) << " s</span>";
@@ -1301,6 +1301,24 @@ std::string PillarStateLabel(PillarState state) {
       return "UNSUPPORTED ON THIS OS";
   }
   return "UNKNOWN";
+}
+
+std::string CollectorStateKey(CollectorState state) {
+  switch (state) {
+    case CollectorState::kOk:
+      return "ok";
+    case CollectorState::kFailed:
+      return "failed";
+    case CollectorState::kTimedOut:
+      return "timed-out";
+    case CollectorState::kNotRunYet:
+      return "not-run-yet";
+    case CollectorState::kNotEnabled:
+      return "not-enabled";
+    case CollectorState::kUnsupported:
+      return "unsupported";
+  }
+  return "unknown";
 }
 
 std::string CollectorStateLabel(CollectorState state) {

@@ -156,7 +156,7 @@ class EndpointTest(unittest.TestCase):
         page = body.decode()
         for link in ("/metrics", "/health", "/version"):
             self.assertIn('href="%s"' % link, page)
-        self.assertIn('<tr id="collector-heartbeat" data-state="NOT ENABLED"',
+        self.assertIn('<tr id="collector-heartbeat" data-state="not-enabled"',
                       page)
         self.assertIn("disabled", page)  # --collectors.enabled= disabled it
 

@@ -443,7 +443,7 @@ class LandingPageBrowserTest(unittest.TestCase):
         service_state = self.browser.run(
             "return document.querySelector('#collector-service')"
             ".dataset.state;")
-        self.assertEqual(service_state, "UNSUPPORTED ON THIS OS")
+        self.assertEqual(service_state, "unsupported")
         dc = self.pillar_text("domain_controller")
         self.assertIn("The domain_controller collector failed: ", dc)
         self.assertIn("no DNS server listening at 127.0.0.1:", dc)
