@@ -293,9 +293,8 @@ class LandingPageBrowserTest(unittest.TestCase):
             time.sleep(0.2)
 
     def view(self, exporter, name):
-        """Opens the landing page; returns (page text, pillar states) and
-        saves the screenshot."""
-        self.browser.browser_log()  # drop messages of earlier pages
+        """Opens the landing page; returns (page text, pillar states),
+        saves the screenshot and checks the browser logged no error."""
         self.browser.open(exporter.url + "/")
         self.assertEqual(self.browser.run("return document.title;"),
                          "Entra PTA Exporter")
@@ -305,12 +304,17 @@ class LandingPageBrowserTest(unittest.TestCase):
         png = self.browser.screenshot(path)
         self.assertEqual(png[:8], b"\x89PNG\r\n\x1a\n")
         print("\nlanding page screenshot: " + path, file=sys.stderr)
+        self.assert_clean_browser_log()
         return text, states
 
     def pillar_text(self, key):
         return self.browser.run(TEXT_OF, "#pillar-" + key)
 
     def assert_clean_browser_log(self):
+        """No error and no Content-Security-Policy violation (Chromium
+        logs those as SEVERE, e.g. "Executing inline script violates the
+        following Content Security Policy directive") since the last
+        call."""
         entries = self.browser.browser_log()
         bad = [e for e in entries
                if e.get("level") == "SEVERE" or
