@@ -1461,8 +1461,17 @@ std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
   html << "<section id=\"overview\" aria-labelledby=\"overview-title\">"
           "<h2 id=\"overview-title\">At a glance</h2>\n<p class=\"summary\" "
           "id=\"summary\">";
-  if (attention == 0) {
+  auto any = [&](PillarState state) {
+    return std::any_of(pillars.begin(), pillars.end(),
+                       [&](const PillarReport& p) { return p.state == state; });
+  };
+  if (attention == 0 && any(PillarState::kOk)) {
     html << "No problem found in the last scrape.";
+  } else if (attention == 0 && any(PillarState::kNotScrapedYet)) {
+    html << "Nothing scraped yet: the state appears after the next scrape of "
+            "/metrics.";
+  } else if (attention == 0) {
+    html << "No collector that can run here is enabled.";
   } else {
     html << attention << (attention == 1 ? " pillar needs" : " pillars need")
          << " attention.";

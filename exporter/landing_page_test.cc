@@ -138,6 +138,8 @@ TEST(LandingPageTest, NothingEnabledSaysSoAndLinksEverything) {
     EXPECT_NE(html.find(link), std::string::npos) << link;
   }
   EXPECT_NE(html.find("NOT ENABLED"), std::string::npos);
+  EXPECT_NE(html.find("No collector that can run here is enabled."),
+            std::string::npos);
   EXPECT_NE(html.find("disabled: set <code>collectors.heartbeat.enabled: "
                       "true</code>"),
             std::string::npos);
@@ -154,6 +156,9 @@ TEST(LandingPageTest, NotRunYetIsNotScrapedYet) {
   EXPECT_EQ(Pillar(pillars, "agent").state, PillarState::kNotScrapedYet);
   EXPECT_EQ(Pillar(pillars, "agent").collectors.back().state,
             CollectorState::kNotRunYet);
+  std::string html = LandingPageHtml(Table(), {waiting}, {}, kNow);
+  EXPECT_NE(html.find("Nothing scraped yet"), std::string::npos);
+  EXPECT_EQ(html.find("No problem found"), std::string::npos);
 }
 
 TEST(LandingPageTest, HealthyPillarsAreOkWithTheirNumbers) {

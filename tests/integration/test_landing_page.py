@@ -348,6 +348,8 @@ class LandingPageBrowserTest(unittest.TestCase):
         self.assertEqual(states["pillar-network"], "not-scraped-yet")
         self.assertEqual(states["pillar-agent"], "not-scraped-yet")
         self.assertIn("NOT SCRAPED YET", text)
+        self.assertIn("Nothing scraped yet", text)
+        self.assertNotIn("No problem found", text)
 
         body = self.scrape(exporter)
         self.assertIn('entra_pta_endpoint_up{endpoint="login"} 1', body)
