@@ -16,6 +16,7 @@
 #include "exporter/build_info.h"
 #include "exporter/duration.h"
 #include "exporter/http_server.h"
+#include "exporter/landing_page.h"
 #include "exporter/metric_builder.h"
 #include "exporter/web_config.h"
 #include "exporter/windows_service.h"
@@ -57,14 +58,6 @@ prometheus::MetricFamily BuildInfoFamily() {
              {"compiler", build::kCompiler}},
             1);
   return family;
-}
-
-std::string FormatAgo(std::chrono::system_clock::time_point t,
-                      std::chrono::system_clock::time_point now) {
-  auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(now - t);
-  if (ago.count() < 1000) return "just now";
-  return FormatDuration(std::chrono::duration_cast<std::chrono::seconds>(ago)) +
-         " ago";
 }
 
 }  // namespace
@@ -218,59 +211,6 @@ int CheckConfig(const std::string& path,
   }
   out << path << ": OK\n";
   return kExitOk;
-}
-
-std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
-                            const std::vector<CollectorSummary>& summaries,
-                            const std::string& listen_address) {
-  const auto now = std::chrono::system_clock::now();
-  std::ostringstream html;
-  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<title>Entra PTA Exporter</title><style>"
-          "body{font-family:sans-serif;margin:2em;max-width:70em}"
-          "table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-          "padding:.3em .6em;text-align:left;vertical-align:top}"
-          ".ok{color:#1a7f37}.fail{color:#cf222e}.wait{color:#666}"
-          "</style></head><body>\n<h1>Entra PTA Exporter</h1>\n"
-          "<p>Prometheus exporter for Microsoft Entra ID Pass-through "
-          "Authentication agents. Version "
-       << HtmlEscape(build::kVersion) << " (revision "
-       << HtmlEscape(build::kRevision) << "), listening on "
-       << HtmlEscape(listen_address)
-       << ".</p>\n<ul><li><a href=\"/metrics\">/metrics</a> &mdash; the "
-          "metrics</li><li><a href=\"/health\">/health</a> &mdash; 200 while "
-          "serving</li><li><a href=\"/version\">/version</a> &mdash; build "
-          "information (JSON)</li></ul>\n<h2>Collectors</h2>\n"
-          "<table><tr><th>Collector</th><th>What it answers</th>"
-          "<th>Last scrape</th><th>Details</th></tr>\n";
-  for (const CollectorEntry& entry : table) {
-    const CollectorSummary* summary = nullptr;
-    for (const auto& s : summaries) {
-      if (s.name == entry.name) summary = &s;
-    }
-    html << "<tr><td>" << HtmlEscape(entry.name) << "</td><td>"
-         << HtmlEscape(entry.description) << "</td>";
-    if (summary == nullptr) {
-      html << "<td class=\"wait\">disabled</td><td>Enable it with "
-              "collectors."
-           << HtmlEscape(entry.name) << ".enabled: true</td>";
-    } else if (!summary->has_run) {
-      html << "<td class=\"wait\">not run yet</td><td>Runs on the next "
-              "scrape of /metrics.</td>";
-    } else if (summary->success) {
-      html << "<td class=\"ok\">OK</td><td>Finished in "
-           << HtmlEscape(std::to_string(summary->duration_seconds)) << " s, "
-           << HtmlEscape(FormatAgo(summary->finished_at, now)) << ".</td>";
-    } else {
-      html << "<td class=\"fail\">"
-           << (summary->timed_out ? "timed out" : "failed") << "</td><td>"
-           << HtmlEscape(summary->error) << " ("
-           << HtmlEscape(FormatAgo(summary->finished_at, now)) << ")</td>";
-    }
-    html << "</tr>\n";
-  }
-  html << "</table>\n</body></html>\n";
-  return html.str();
 }
 
 std::vector<std::string> ServiceRunArgs(const Flags& flags) {
@@ -442,8 +382,11 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
   };
   handlers.version_json = [] { return VersionJson(); };
   const std::string listen_address = config.web.listen_address;
+  const LandingPageInfo landing_info{build::kVersion, build::kRevision,
+                                     listen_address};
   handlers.landing_page_html = [&] {
-    return LandingPageHtml(table, runner.Summaries(), listen_address);
+    return LandingPageHtml(table, runner.Summaries(), landing_info,
+                           clock.Now());
   };
   HttpServer server(handlers, logger);
 

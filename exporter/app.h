@@ -56,11 +56,6 @@ int CheckConfig(const std::string& path,
                 const std::vector<CollectorEntry>& table, std::ostream& out,
                 std::ostream& err);
 
-// The landing page: links and, per collector, its last outcome in words.
-std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
-                            const std::vector<CollectorSummary>& summaries,
-                            const std::string& listen_address);
-
 // The flags `--service install` records for `--service run`: every flag
 // given except --service itself, file paths made absolute (a service starts
 // in the system directory).

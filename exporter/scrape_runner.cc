@@ -165,6 +165,10 @@ std::vector<prometheus::MetricFamily> ScrapeRunner::Scrape(
       outcome.duration_seconds =
           std::chrono::duration<double>(run.finished - run.started).count();
       families.insert(families.end(), run.families.begin(), run.families.end());
+      // A finished run's families are never written again: share them.
+      outcome.families =
+          std::shared_ptr<const std::vector<prometheus::MetricFamily>>(
+              runs[i], &run.families);
     } else {
       outcome.timed_out = true;
       outcome.duration_seconds =

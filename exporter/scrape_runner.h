@@ -37,6 +37,9 @@ struct CollectorSummary {
   double duration_seconds = 0;
   std::chrono::system_clock::time_point finished_at;
   std::string error;  // empty on success
+  // The families that scrape got from the collector (shared with the run,
+  // never copied or changed); null when it timed out or has not run.
+  std::shared_ptr<const std::vector<prometheus::MetricFamily>> families;
 };
 
 // The time a scrape may take: the Prometheus header minus the margin, capped

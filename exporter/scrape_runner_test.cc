@@ -132,6 +132,36 @@ TEST_F(ScrapeRunnerTest, SlowCollectorMissesDeadlineWithoutHoldingTheScrape) {
   EXPECT_EQ(Find(families, "slow_value"), 1);
 }
 
+TEST_F(ScrapeRunnerTest, SummaryKeepsTheLastScrapesFamiliesOfEachCollector) {
+  auto fast = std::make_shared<FakeCollector>("fast_value", 7);
+  auto slow = std::make_shared<FakeCollector>("slow_value");
+  ScrapeRunner runner({{"fast", fast}, {"slow", slow}}, logger_, clock_);
+  EXPECT_EQ(runner.Summaries()[0].families, nullptr);  // not run yet
+
+  runner.Scrape(milliseconds(5'000));
+  auto summaries = runner.Summaries();
+  ASSERT_NE(summaries[0].families, nullptr);
+  EXPECT_EQ(Find(*summaries[0].families, "fast_value"), 7);
+  // Only the collector's own families, not the scrape_collector_* ones.
+  EXPECT_EQ(Find(*summaries[0].families, "slow_value"), std::nullopt);
+  EXPECT_EQ(Find(*summaries[0].families, "entra_pta_scrape_collector_success",
+                 "fast"),
+            std::nullopt);
+  ASSERT_NE(summaries[1].families, nullptr);
+  EXPECT_EQ(Find(*summaries[1].families, "slow_value"), 1);
+
+  // A timed-out run has no families to show.
+  slow->CloseGate();
+  runner.Scrape(milliseconds(50));
+  summaries = runner.Summaries();
+  EXPECT_TRUE(summaries[1].timed_out);
+  EXPECT_EQ(summaries[1].families, nullptr);
+  ASSERT_NE(summaries[0].families, nullptr);
+  EXPECT_EQ(Find(*summaries[0].families, "fast_value"), 7);
+  slow->Open();
+  EXPECT_TRUE(runner.WaitIdle(std::chrono::seconds(5)));
+}
+
 class ThrowingCollector final : public Collector {
  public:
   Status Collect(const ScrapeContext&,

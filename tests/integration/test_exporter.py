@@ -156,7 +156,8 @@ class EndpointTest(unittest.TestCase):
         page = body.decode()
         for link in ("/metrics", "/health", "/version"):
             self.assertIn('href="%s"' % link, page)
-        self.assertIn("<td>heartbeat</td>", page)
+        self.assertIn('<tr id="collector-heartbeat" data-state="not-enabled"',
+                      page)
         self.assertIn("disabled", page)  # --collectors.enabled= disabled it
 
     def test_no_collectors_still_gives_a_valid_scrape(self):
