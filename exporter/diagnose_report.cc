@@ -461,7 +461,19 @@ Section NetworkSection(const Metrics& metrics, const DiagnoseInput& input) {
           endpoint + ": issuer \"" + issuer + "\", root \"" + root + "\"" +
           (s.value == 0 ? " (not on the allow-list)" : ""));
     }
-    if (matches.empty()) {
+    bool any_https = false;
+    for (const Sample& info : metrics.All("entra_pta_endpoint_info")) {
+      if (Label(*info.metric, "url").rfind("https://", 0) == 0) {
+        any_https = true;
+      }
+    }
+    if (matches.empty() && !any_https) {
+      check.verdict = Verdict::kSkip;
+      check.summary = "not checked: no https endpoint is probed";
+      check.fix = {
+          "Set tenant.id (and keep collectors.endpoint.default_targets on) "
+          "so the agent's https endpoints are probed."};
+    } else if (matches.empty()) {
       check.verdict = Verdict::kWarn;
       check.summary =
           "not checked: no TLS handshake completed, so no certificate chain "
@@ -853,6 +865,10 @@ Section DomainControllerSection(const Metrics& metrics,
     section.checks.push_back(std::move(check));
   }
 
+  std::string domain_hint = "<domain>";
+  for (const Sample& s : metrics.All("entra_pta_dns_lookup_success")) {
+    domain_hint = Label(*s.metric, "domain");
+  }
   std::vector<std::string> ports;
   for (const Sample& s : metrics.All("entra_pta_dc_up")) {
     const std::string port = Label(*s.metric, "port");
@@ -885,12 +901,12 @@ Section DomainControllerSection(const Metrics& metrics,
       check.verdict = Verdict::kFail;
       check.summary = "no domain controller reachable on port " + port +
                       ": every password this agent validates fails";
-      check.fix = {
-          "nltest /dsgetdc:<domain>; Test-NetConnection "
-          "-ComputerName " +
-          down.front() + " -Port " + port +
-          "; look for a firewall change between this server and the "
-          "DCs."};
+      check.fix = {"nltest /dsgetdc:" + domain_hint +
+                   "; Test-NetConnection "
+                   "-ComputerName " +
+                   down.front() + " -Port " + port +
+                   "; look for a firewall change between this server and the "
+                   "DCs."};
       check.alert = "EntraPTANoDomainControllerReachable";
     } else if (!down.empty()) {
       check.verdict = Verdict::kWarn;

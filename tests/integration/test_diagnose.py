@@ -185,12 +185,16 @@ class DiagnoseTest(unittest.TestCase):
                            trace_age=3 * 3600)
         result = self.diagnose("--config.file=" + path, output="markdown")
         self.assertEqual(result.returncode, 2, result.stdout)
-        self.assertIn("# entra\\_pta\\_exporter diagnose: FAIL", result.stdout)
+        self.assertIn("# entra_pta_exporter diagnose: FAIL", result.stdout)
         self.assertIn("- **FAIL** DCs on port %d" % closed, result.stdout)
         self.assertIn("- **PASS** DCs on port %d" % self.ldap_port,
                       result.stdout)
         self.assertIn("- **FAIL** Heartbeat: no sign of life for 3h",
                       result.stdout)
+        self.assertIn("nltest /dsgetdc:corp.test", result.stdout)
+        # Only plain-HTTP targets: nothing for the SSL inspection check.
+        self.assertIn("- **SKIP** SSL inspection: not checked: no https "
+                      "endpoint is probed", result.stdout)
 
     def test_collector_failure_is_a_warning_with_its_error(self):
         missing = os.path.join(self.dir, "no-such-trace-dir")
