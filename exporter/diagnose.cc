@@ -288,11 +288,14 @@ int DiagnoseMain(const std::vector<std::string>& args,
     flags = ParseDiagnoseFlags(args);
   } catch (const FlagError& e) {
     err << "entra_pta_exporter: " << e.what() << "\n";
-    // The format is unknown when --output itself was the bad flag.
-    for (const std::string& arg : args) {
-      if (arg == "--output=json") {
+    // The flags did not parse, so look for the JSON format by hand.
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--output=json" ||
+          (args[i] == "--output" && i + 1 < args.size() &&
+           args[i + 1] == "json")) {
         out << RenderConfigErrorJson(
             nullptr, std::string("entra_pta_exporter: ") + e.what());
+        break;
       }
     }
     return kExitConfigError;

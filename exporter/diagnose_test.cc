@@ -690,6 +690,41 @@ TEST(DiagnoseTest, UnknownCollectorInFlagIsAConfigErrorExit) {
   EXPECT_EQ(nlohmann::json::parse(out.str())["result"], "config_error");
 }
 
+TEST(DiagnoseTest, FlagErrorWithJsonOutputInTwoWords) {
+  std::ostringstream out, err;
+  int status = DiagnoseMain({"--output", "json", "--since=forever"},
+                            ScenarioTable(Healthy()), out, err);
+  EXPECT_EQ(status, kExitConfigError);
+  auto parsed = nlohmann::json::parse(out.str());
+  EXPECT_EQ(parsed["result"], "config_error");
+  EXPECT_EQ(parsed["error"].count("line"), 0u);
+  EXPECT_NE(err.str().find("--since: invalid duration"), std::string::npos);
+}
+
+TEST(DiagnoseTest, DiagnoseTableKeepsTheCollectorsAndTheirConfigChecks) {
+  const std::vector<CollectorEntry>& table = DefaultCollectorTable();
+  std::vector<CollectorEntry> adapted =
+      DiagnoseCollectorTable(table, std::chrono::hours(2), "unused-dir");
+  ASSERT_EQ(adapted.size(), table.size());
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    EXPECT_EQ(adapted[i].name, table[i].name);
+    EXPECT_EQ(adapted[i].enabled_by_default, table[i].enabled_by_default);
+  }
+  // The replaced eventlog factory still validates collectors.eventlog.
+  Config config =
+      ParseConfig("collectors:\n  eventlog:\n    look_back: later\n", "cfg.yml",
+                  CollectorNames(adapted));
+  FakeClock clock;
+  EXPECT_THROW(BuildCollectors(adapted, config, std::nullopt,
+                               CollectorDeps{clock, nullptr}),
+               ConfigError);
+  Config bad_key = ParseConfig("collectors:\n  eventlog:\n    since: 2h\n",
+                               "cfg.yml", CollectorNames(adapted));
+  EXPECT_THROW(BuildCollectors(adapted, bad_key, std::nullopt,
+                               CollectorDeps{clock, nullptr}),
+               ConfigError);
+}
+
 TEST(DiagnoseTest, HelpExitsZero) {
   std::ostringstream out, err;
   EXPECT_EQ(DiagnoseMain({"--help"}, ScenarioTable(Healthy()), out, err), 0);
