@@ -816,7 +816,10 @@ Section AgentSection(const Metrics& metrics, const DiagnoseInput& input) {
                                 " ago (" + limit + ")"
                           : "fresh";
     }
-    section.checks.push_back(std::move(check));
+    // With no source to judge, a failed collector has said it already.
+    if (stale || StateOf(metrics, "heartbeat") != CollectorState::kFailed) {
+      section.checks.push_back(std::move(check));
+    }
   }
   return section;
 }
