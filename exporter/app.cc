@@ -14,6 +14,7 @@
 
 #include "collectors/cloud/graph_login.h"
 #include "exporter/build_info.h"
+#include "exporter/diagnose.h"
 #include "exporter/duration.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
@@ -122,6 +123,11 @@ Commands:
                               sign the cloud collector in to Microsoft Graph
                               once (device code); stores a refresh token in
                               collectors.cloud.state_file
+  diagnose [--config.file=FILE] [--output=text|json|markdown] [--since=24h]
+                              run every enabled collector once and print a
+                              triage report (PASS/WARN/FAIL/SKIP with fixes);
+                              exit 0 pass, 1 warnings, 2 failures (see
+                              diagnose --help)
 
 Flags override the configuration file. Exit status 2 means a configuration
 or flag error; the message names file:line:column.
@@ -310,6 +316,10 @@ int ExporterMain(int argc, char** argv) {
   if (!args.empty() && args[0] == "graph") {
     return cloud::GraphCommandMain({args.begin() + 1, args.end()},
                                    CollectorNames(table), std::cout, std::cerr);
+  }
+  if (!args.empty() && args[0] == "diagnose") {
+    return diagnose::DiagnoseMain({args.begin() + 1, args.end()}, table,
+                                  std::cout, std::cerr);
   }
   Flags flags;
   try {
