@@ -15,6 +15,7 @@
 #include "collectors/cloud/graph_login.h"
 #include "exporter/build_info.h"
 #include "exporter/duration.h"
+#include "exporter/health_check.h"
 #include "exporter/http_server.h"
 #include "exporter/metric_builder.h"
 #include "exporter/web_config.h"
@@ -129,6 +130,10 @@ Commands:
                               sign the cloud collector in to Microsoft Graph
                               once (device code); stores a refresh token in
                               collectors.cloud.state_file
+  health-check [--web.listen-address=ADDR] [--timeout=DURATION]
+                              exit 0 when the exporter listening on ADDR
+                              (default ":9847") answers /health with 200,
+                              else 1 (for container health checks)
 
 Flags override the configuration file. Exit status 2 means a configuration
 or flag error; the message names file:line:column.
@@ -370,6 +375,10 @@ int ExporterMain(int argc, char** argv) {
   if (!args.empty() && args[0] == "graph") {
     return cloud::GraphCommandMain({args.begin() + 1, args.end()},
                                    CollectorNames(table), std::cout, std::cerr);
+  }
+  if (!args.empty() && args[0] == "health-check") {
+    return HealthCheckMain({args.begin() + 1, args.end()}, std::cout,
+                           std::cerr);
   }
   Flags flags;
   try {
