@@ -11,18 +11,23 @@
 #   the install/uninstall scripts (packaging/windows/*.ps1) at its top level.
 
 set(entra_pta_package_name entra-pta-exporter)
+# The repository, also when tests/packaging/test_windows_package.py includes
+# this file from a stand-in project to build the Windows ZIP's layout.
+get_filename_component(entra_pta_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 
 if(WIN32)
   install(TARGETS entra_pta_exporter
-    RUNTIME DESTINATION .
-    # The vcpkg DLLs the exe loads; Windows' own stay out.
+    # The vcpkg DLLs the exe loads; Windows' own stay out. (Argument order
+    # matters: RUNTIME_DEPENDENCIES before the artifact kinds.)
     RUNTIME_DEPENDENCIES
       PRE_EXCLUDE_REGEXES "^api-ms-" "^ext-ms-"
       POST_EXCLUDE_REGEXES ".*[Ss]ystem32/.*\\.dll$"
       DIRECTORIES "${VCPKG_INSTALLED_DIR}/${VCPKG_TARGET_TRIPLET}/bin"
-                  "$<TARGET_FILE_DIR:entra_pta_exporter>")
-  install(FILES entra-pta-exporter.yml README.md DESTINATION .)
-  install(FILES packaging/windows/install.ps1 packaging/windows/uninstall.ps1
+    RUNTIME DESTINATION .)
+  install(FILES ${entra_pta_root}/entra-pta-exporter.yml ${entra_pta_root}/README.md
+          DESTINATION .)
+  install(FILES ${entra_pta_root}/packaging/windows/install.ps1
+                ${entra_pta_root}/packaging/windows/uninstall.ps1
           DESTINATION .)
   set(entra_pta_doc_dir docs)
   set(entra_pta_share_dir .)
@@ -31,22 +36,26 @@ else()
   install(TARGETS entra_pta_exporter RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   # Absolute on purpose: the configuration belongs in /etc whatever the
   # prefix (the .deb installs to /usr).
-  install(FILES entra-pta-exporter.yml DESTINATION /etc/${entra_pta_package_name})
-  install(FILES packaging/debian/entra-pta-exporter.service
+  install(FILES ${entra_pta_root}/entra-pta-exporter.yml
+          DESTINATION /etc/${entra_pta_package_name})
+  install(FILES ${entra_pta_root}/packaging/debian/entra-pta-exporter.service
           DESTINATION lib/systemd/system)
   # Debian's /usr/share/doc/<package> (GNUInstallDirs' DOCDIR would use
   # the CMake project's name).
   set(entra_pta_doc_dir ${CMAKE_INSTALL_DATAROOTDIR}/doc/${entra_pta_package_name})
-  install(FILES README.md DESTINATION ${entra_pta_doc_dir})
+  install(FILES ${entra_pta_root}/README.md DESTINATION ${entra_pta_doc_dir})
   set(entra_pta_share_dir ${CMAKE_INSTALL_DATADIR}/${entra_pta_package_name})
 endif()
-install(FILES docs/configuration.md docs/metrics.md docs/runbooks.md
+install(FILES ${entra_pta_root}/docs/configuration.md ${entra_pta_root}/docs/metrics.md
+              ${entra_pta_root}/docs/runbooks.md
         DESTINATION ${entra_pta_doc_dir})
-install(FILES alerts/entra-pta.rules.yml alerts/alertmanager.yml
+install(FILES ${entra_pta_root}/alerts/entra-pta.rules.yml
+              ${entra_pta_root}/alerts/alertmanager.yml
         DESTINATION ${entra_pta_share_dir}/alerts)
-install(FILES dashboards/entra-pta-overview.json dashboards/entra-pta-agent.json
+install(FILES ${entra_pta_root}/dashboards/entra-pta-overview.json
+              ${entra_pta_root}/dashboards/entra-pta-agent.json
         DESTINATION ${entra_pta_share_dir}/dashboards)
-install(DIRECTORY dashboards/provisioning
+install(DIRECTORY ${entra_pta_root}/dashboards/provisioning
         DESTINATION ${entra_pta_share_dir}/dashboards)
 
 set(CPACK_PACKAGE_NAME ${entra_pta_package_name})
@@ -79,10 +88,10 @@ else()
   # the probes and Microsoft Graph.
   set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, ca-certificates")
   set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-      ${PROJECT_SOURCE_DIR}/packaging/debian/postinst
-      ${PROJECT_SOURCE_DIR}/packaging/debian/prerm
-      ${PROJECT_SOURCE_DIR}/packaging/debian/postrm
-      ${PROJECT_SOURCE_DIR}/packaging/debian/conffiles)
+      ${entra_pta_root}/packaging/debian/postinst
+      ${entra_pta_root}/packaging/debian/prerm
+      ${entra_pta_root}/packaging/debian/postrm
+      ${entra_pta_root}/packaging/debian/conffiles)
   set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 endif()
 

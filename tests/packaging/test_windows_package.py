@@ -6,8 +6,11 @@ PowerShell parser, a fresh install, an upgrade and an uninstall on the
 runner.
 
 Checked here:
-- the files install.ps1 requires are the ones the ZIP gets
-  (cmake/Packaging.cmake's Windows install rules), and exist;
+- the ZIP itself: cpack builds it from cmake/Packaging.cmake's Windows
+  rules in a stand-in project (a static Linux program named
+  entra_pta_exporter.exe in place of the real exe, so no DLLs are
+  collected; the vcpkg DLL collection runs only on Windows) and its members
+  are checked, among them every file install.ps1 requires;
 - every exporter flag and command the scripts pass is in the real binary's
   --help, and the service name is the one `--service install` registers;
 - the recovery options are the ones `--service install` sets;
@@ -26,7 +29,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import unittest
+import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness  # noqa: E402
@@ -136,18 +141,45 @@ def block_after(code, opening):
     raise AssertionError("block after %s never closes" % opening)
 
 
-def zip_files():
-    """The top-level names cmake/Packaging.cmake installs on Windows."""
-    text = read(os.path.join(ROOT, "cmake", "Packaging.cmake"))
-    windows = text[text.index("if(WIN32)"):text.index("else()")]
-    names = set()
-    for m in re.finditer(r"install\(FILES\s+(.*?)\s+DESTINATION\s+\.\)", windows, re.S):
-        for source in m.group(1).split():
-            names.add(os.path.basename(source))
-            assert os.path.exists(os.path.join(ROOT, source)), source
-    if re.search(r"install\(TARGETS entra_pta_exporter\s+RUNTIME DESTINATION \.", windows):
-        names.add("entra_pta_exporter.exe")
-    return names
+STAND_IN_PROJECT = """\
+cmake_minimum_required(VERSION 3.25)
+project(entra_pta_exporter VERSION {version} LANGUAGES C)
+# Builds the Windows ZIP's layout on Linux: cmake/Packaging.cmake's Windows
+# branch, with a static stand-in for the exe (no DLLs to collect).
+set(WIN32 1)
+set(VCPKG_INSTALLED_DIR ${{CMAKE_BINARY_DIR}}/vcpkg_installed)
+set(VCPKG_TARGET_TRIPLET x64-windows)
+file(WRITE ${{CMAKE_BINARY_DIR}}/stand_in.c "int main(void) {{ return 0; }}\\n")
+add_executable(entra_pta_exporter ${{CMAKE_BINARY_DIR}}/stand_in.c)
+set_target_properties(entra_pta_exporter PROPERTIES SUFFIX ".exe")
+target_link_options(entra_pta_exporter PRIVATE -static)
+include({root}/cmake/Packaging.cmake)
+"""
+
+
+def build_windows_zip(tmp):
+    """cpack's ZIP from cmake/Packaging.cmake's Windows rules: (file name,
+    sorted member names)."""
+    with open(os.path.join(ROOT, "CMakeLists.txt"), encoding="utf-8") as f:
+        version = re.search(r"project\(\S+ VERSION (\S+)", f.read()).group(1)
+    source = os.path.join(tmp, "src")
+    build = os.path.join(tmp, "build")
+    os.makedirs(source)
+    with open(os.path.join(source, "CMakeLists.txt"), "w", encoding="utf-8") as f:
+        f.write(STAND_IN_PROJECT.format(version=version, root=ROOT))
+    for command in (["cmake", "-S", source, "-B", build],
+                    ["cmake", "--build", build],
+                    ["cpack", "--config", os.path.join(build, "CPackConfig.cmake"),
+                     "-B", os.path.join(tmp, "packages")]):
+        result = subprocess.run(command, capture_output=True, text=True, timeout=240,
+                                cwd=build if command[0] == "cpack" else None)
+        if result.returncode != 0:
+            raise AssertionError("%s failed:\n%s%s" % (command, result.stdout, result.stderr))
+    zips = [f for f in os.listdir(os.path.join(tmp, "packages")) if f.endswith(".zip")]
+    if len(zips) != 1:
+        raise AssertionError("expected one ZIP, got %s" % zips)
+    with zipfile.ZipFile(os.path.join(tmp, "packages", zips[0])) as archive:
+        return zips[0], sorted(archive.namelist()), version
 
 
 class WindowsInstallScriptsTest(unittest.TestCase):
@@ -162,6 +194,8 @@ class WindowsInstallScriptsTest(unittest.TestCase):
                                   capture_output=True, text=True, timeout=30)
         assert help_run.returncode == 0, help_run.stderr
         cls.help = help_run.stdout
+        with tempfile.TemporaryDirectory() as tmp:
+            cls.zip_name, cls.zip_members, cls.version = build_windows_zip(tmp)
 
     def variable(self, code, name):
         m = re.search(r"^\$%s = '([^']*)'$" % name, code, re.M)
@@ -178,7 +212,26 @@ class WindowsInstallScriptsTest(unittest.TestCase):
                        "$ConfigName": self.variable(self.install_code, "ConfigName")}[item])
         self.assertEqual(names, {"entra_pta_exporter.exe", "entra-pta-exporter.yml",
                                  "install.ps1", "uninstall.ps1", "README.md"})
-        self.assertLessEqual(names, zip_files())
+        self.assertLessEqual(names, set(self.zip_members))
+
+    def test_zip_layout(self):
+        # The name the Windows workflow looks for.
+        self.assertEqual(self.zip_name,
+                         "entra-pta-exporter-%s-windows-x64.zip" % self.version)
+        for member in ("entra_pta_exporter.exe", "entra-pta-exporter.yml", "README.md",
+                       "install.ps1", "uninstall.ps1", "docs/configuration.md",
+                       "docs/metrics.md", "docs/runbooks.md", "alerts/entra-pta.rules.yml",
+                       "alerts/alertmanager.yml", "dashboards/entra-pta-overview.json",
+                       "dashboards/entra-pta-agent.json",
+                       "dashboards/provisioning/dashboards/entra-pta.yml"):
+            self.assertIn(member, self.zip_members)
+        # Files at the top (install.ps1 looks next to itself), nothing else
+        # from the build: no Linux package files, no build tree.
+        files = [m for m in self.zip_members if not m.endswith("/")]
+        for member in files:
+            self.assertTrue(member.split("/")[0] in (
+                "entra_pta_exporter.exe", "entra-pta-exporter.yml", "README.md",
+                "install.ps1", "uninstall.ps1", "docs", "alerts", "dashboards"), member)
 
     def test_flags_and_commands_exist_in_the_exporter(self):
         for code in (self.install_code, self.uninstall_code):
