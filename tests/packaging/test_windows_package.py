@@ -337,3 +337,58 @@ class WindowsInstallScriptsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CMakePresetsTest(unittest.TestCase):
+    """CMakePresets.json: CMake accepts it, the Linux presets build as CI
+    does, and the Windows workflow uses the Windows presets it defines."""
+
+    @classmethod
+    def setUpClass(cls):
+        import json
+        with open(os.path.join(ROOT, "CMakePresets.json"), encoding="utf-8") as f:
+            cls.presets = json.load(f)
+        cls.configure = {p["name"]: p for p in cls.presets["configurePresets"]}
+
+    def test_cmake_accepts_every_preset(self):
+        result = subprocess.run(["cmake", "--list-presets=all"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stderr, "")
+        for kind in ("configure", "build", "test", "package"):
+            self.assertIn("Available %s presets" % kind, result.stdout)
+
+    def test_linux_presets_build_as_ci(self):
+        with open(os.path.join(ROOT, "scripts", "test"), encoding="utf-8") as f:
+            ci_flags = dict(re.findall(r"-D(ENTRA_PTA_\w+)=(\w+)", f.read()))
+        self.assertEqual(ci_flags, {"ENTRA_PTA_WARNINGS_AS_ERRORS": "ON",
+                                    "ENTRA_PTA_BUILD_TESTS": "ON"})
+        self.assertEqual(self.configure["linux"]["cacheVariables"], ci_flags)
+        self.assertEqual(self.configure["linux"]["binaryDir"], "${sourceDir}/build")
+        with open(os.path.join(ROOT, "scripts", "package"), encoding="utf-8") as f:
+            package_flags = dict(re.findall(r"-D(ENTRA_PTA_\w+)=(\w+)", f.read()))
+        package = self.configure["linux-package"]
+        self.assertEqual(package["inherits"], "linux")
+        self.assertEqual(dict(ci_flags, **package["cacheVariables"]), package_flags)
+        self.assertEqual(package["binaryDir"], "${sourceDir}/build-package")
+        self.assertIn("ENTRA_PTA_BUILD_DIR:-$root/build-package", read(
+            os.path.join(ROOT, "scripts", "package")))
+
+    def test_windows_preset_uses_vcpkg_and_the_workflow_uses_the_presets(self):
+        windows = self.configure["windows"]
+        self.assertEqual(windows["toolchainFile"],
+                         "$env{VCPKG_ROOT}/scripts/buildsystems/vcpkg.cmake")
+        self.assertTrue(os.path.isfile(os.path.join(ROOT, "vcpkg.json")))
+        self.assertEqual(windows["cacheVariables"]["ENTRA_PTA_WARNINGS_AS_ERRORS"], "ON")
+        workflow = read(os.path.join(ROOT, ".github", "workflows", "windows.yml"))
+        names = {kind: {p["name"] for p in self.presets[kind + "Presets"]}
+                 for kind in ("configure", "build", "test", "package")}
+        used = re.findall(r"(cmake|ctest|cpack)(?: --build)? --preset (\S+)", workflow)
+        self.assertEqual(len(used), 4, used)
+        for tool, preset in used:
+            kind = {"cmake": "configure", "ctest": "test", "cpack": "package"}[tool]
+            if tool == "cmake" and "--build --preset " + preset in workflow:
+                kind = "build"
+            self.assertIn(preset, names[kind], (tool, preset))
+        self.assertIn("packages\\entra-pta-exporter-*-windows-x64.zip", workflow)
+        self.assertIn(".\\install.ps1", read(os.path.join(ROOT, "README.md")))
