@@ -16,6 +16,7 @@
 #include "exporter/build_info.h"
 #include "exporter/diagnose.h"
 #include "exporter/duration.h"
+#include "exporter/health_check.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/metric_builder.h"
@@ -128,6 +129,10 @@ Commands:
                               triage report (PASS/WARN/FAIL/SKIP with fixes);
                               exit 0 pass, 1 warnings, 2 failures (see
                               diagnose --help)
+  health-check [--web.listen-address=ADDR] [--timeout=DURATION]
+                              exit 0 when the exporter listening on ADDR
+                              (default ":9847") answers /health with 200,
+                              else 1 (for container health checks)
 
 Flags override the configuration file. Exit status 2 means a configuration
 or flag error; the message names file:line:column.
@@ -320,6 +325,10 @@ int ExporterMain(int argc, char** argv) {
   if (!args.empty() && args[0] == "diagnose") {
     return diagnose::DiagnoseMain({args.begin() + 1, args.end()}, table,
                                   std::cout, std::cerr);
+  }
+  if (!args.empty() && args[0] == "health-check") {
+    return HealthCheckMain({args.begin() + 1, args.end()}, std::cout,
+                           std::cerr);
   }
   Flags flags;
   try {
