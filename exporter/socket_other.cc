@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -99,6 +100,9 @@ class PosixListenSocket final : public ListenSocket {
 
 std::unique_ptr<ListenSocket> OpenListenSocket(const std::string& host_text,
                                                int port_number, bool ipv6) {
+  // OpenSSL writes to the socket with write(2), which raises SIGPIPE when
+  // the client has gone; for a server that is an error code, not a death.
+  signal(SIGPIPE, SIG_IGN);
   const std::string host =
       host_text.empty() ? (ipv6 ? "::" : "0.0.0.0") : host_text;
   const std::string where =
