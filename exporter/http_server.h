@@ -26,7 +26,7 @@
 #include <thread>
 #include <vector>
 
-#include "exporter/config.h"
+#include "exporter/listen_address.h"
 #include "exporter/logger.h"
 #include "exporter/socket.h"
 #include "exporter/web_security.h"

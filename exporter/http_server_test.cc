@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "exporter/config.h"
 #include "exporter/testing/fake_clock.h"
 
 namespace entra_pta {

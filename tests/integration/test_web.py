@@ -166,7 +166,7 @@ class TlsTest(WebTest):
             self.assertEqual((code, status), (0, 200), (args, err))
         for flag, protocol in (("-tls1_2", "TLSv1.2"), ("-tls1_3", "TLSv1.3")):
             result = self.s_client(exporter, [flag])
-            self.assertIn("Protocol  : " + protocol, result.stdout)
+            self.assertIn("New, %s, Cipher is" % protocol, result.stdout)
             self.assertIn("Verify return code: 0 (ok)", result.stdout)
 
     def test_tls_1_0_and_1_1_are_refused_by_the_server(self):
