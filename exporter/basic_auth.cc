@@ -58,8 +58,9 @@ std::optional<BasicCredentials> ParseBasicAuthorization(
     std::string_view value) {
   if (value.size() < 6) return std::nullopt;
   std::string scheme(value.substr(0, 6));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  });
   if (scheme != "basic ") return std::nullopt;
   value.remove_prefix(6);
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);

@@ -148,6 +148,7 @@ class HttpServerTest : public ::testing::Test {
     handlers.version_json = [] { return std::string("{\"version\":\"x\"}"); };
     handlers.metrics =
         [this, metrics = handlers.metrics](std::optional<double> timeout) {
+          ++metrics_entered_;
           if (block_metrics_.valid()) block_metrics_.wait();
           return metrics(timeout);
         };
@@ -165,6 +166,7 @@ class HttpServerTest : public ::testing::Test {
   int port_ = 0;
   std::atomic<double> last_timeout_{0};
   std::shared_future<void> block_metrics_;
+  std::atomic<int> metrics_entered_{0};
 };
 
 TEST_F(HttpServerTest, ServesMetricsWithTheScrapeTimeoutHeader) {
@@ -315,7 +317,11 @@ TEST_F(HttpServerTest, BoundsWorkersAndQueue) {
   block_metrics_ = release.get_future().share();
   RawClient busy(port_);
   ASSERT_TRUE(busy.Send("GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The only worker is now inside the handler.
+  for (int i = 0; i < 500 && metrics_entered_ == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(metrics_entered_.load(), 1);
   RawClient queued(port_);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   RawClient refused(port_);
