@@ -324,6 +324,10 @@ void HttpServer::Serve(StreamSocket& socket) {
     }
     response.headers.emplace_back("Cache-Control", "no-store");
     response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    if (keep_alive && request.minor_version == 0) {
+      // HTTP/1.0 closes unless told otherwise.
+      response.headers.emplace_back("Connection", "keep-alive");
+    }
     if (!send(Serialize(response.status, response.reason, response.content_type,
                         response.body, response.headers, security->headers,
                         head_only, !keep_alive))) {

@@ -248,6 +248,20 @@ TEST_F(HttpServerTest, KeepsConnectionsAliveAndPipelines) {
   EXPECT_EQ(CountOf(received, "Connection: close"), 1);
 }
 
+TEST_F(HttpServerTest, KeepsHttp10AliveOnlyWhenAsked) {
+  RawClient client(port_);
+  ASSERT_TRUE(
+      client.Send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                  "GET /health HTTP/1.0\r\n\r\n"));
+  bool closed = false;
+  std::string received =
+      client.ReadUntilClosed(std::chrono::seconds(5), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(CountOf(received, "HTTP/1.1 200 OK"), 2) << received;
+  EXPECT_EQ(CountOf(received, "Connection: keep-alive"), 1) << received;
+  EXPECT_EQ(CountOf(received, "Connection: close"), 1) << received;
+}
+
 TEST_F(HttpServerTest, RefusesMalformedAndOversizedRequests) {
   struct Case {
     std::string request;
