@@ -1,5 +1,6 @@
 #include "exporter/http_server.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
@@ -25,9 +26,8 @@ class PlainStream final : public ByteStream {
     for (;;) {
       long n = socket_.ReceiveSome(data, size);
       if (n >= 0) return n;
-      if (n != StreamSocket::kWouldBlock || !socket_.Wait(false, deadline)) {
-        return -1;
-      }
+      if (n != StreamSocket::kWouldBlock) return kError;
+      if (!socket_.Wait(false, deadline)) return kTimedOut;
     }
   }
 
@@ -266,10 +266,27 @@ void HttpServer::Serve(StreamSocket& socket) {
   };
   std::string buffer;
   char chunk[4096];
+  // Reads until `deadline`, but gives up early when other connections are
+  // waiting for a worker and this one has sent nothing for a while: a real
+  // client sends its request head at once, so a worker is never kept for a
+  // slow or idle connection while others queue.
+  auto read = [&](SteadyTime deadline) -> long {
+    for (;;) {
+      const SteadyTime slice =
+          std::min(deadline, After(std::chrono::milliseconds(500)));
+      long n = stream->Read(chunk, sizeof chunk, slice);
+      if (n != ByteStream::kTimedOut) return n;
+      if (std::chrono::steady_clock::now() >= deadline || stopping_) {
+        return ByteStream::kError;
+      }
+      std::lock_guard lock(mutex_);
+      if (!queue_.empty()) return ByteStream::kError;
+    }
+  };
   for (bool first = true;; first = false) {
     if (!first) {
       if (buffer.empty()) {
-        long n = stream->Read(chunk, sizeof chunk, After(limits_.idle_timeout));
+        long n = read(After(limits_.idle_timeout));
         if (n <= 0) break;
         buffer.append(chunk, static_cast<std::size_t>(n));
       }
@@ -278,7 +295,7 @@ void HttpServer::Serve(StreamSocket& socket) {
     std::size_t end;
     while ((end = FindRequestHeadEnd(buffer)) == std::string::npos &&
            buffer.size() <= kMaxRequestHeadBytes) {
-      long n = stream->Read(chunk, sizeof chunk, head_deadline);
+      long n = read(head_deadline);
       if (n <= 0) return;  // Closed, or too slow: no answer is owed.
       buffer.append(chunk, static_cast<std::size_t>(n));
     }

@@ -9,6 +9,8 @@
 // pool of worker threads fed by a bounded queue (a connection beyond it is
 // closed at once), a total time bound on reading a request head (slowloris),
 // bounded head size, keep-alive with an idle timeout, and no request body.
+// While connections queue, a worker drops a connection that has sent
+// nothing for half a second instead of waiting for its timeouts.
 // Thread-safety: the handlers and the security source run on worker threads
 // concurrently and must be thread-safe. Start/Stop from one thread.
 #pragma once

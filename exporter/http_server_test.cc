@@ -355,6 +355,22 @@ TEST_F(HttpServerTest, BoundsWorkersAndQueue) {
   EXPECT_EQ(first.rfind("HTTP/1.1 200 OK", 0), 0u);
 }
 
+TEST_F(HttpServerTest, ASlowClientGivesWayToAWaitingOne) {
+  HttpServer::Limits limits;
+  limits.workers = 1;  // the slow client holds the only worker
+  StartServer(limits, nullptr);
+  RawClient slow(port_);
+  ASSERT_TRUE(slow.Send("GET /metrics HTTP/1.1\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Fetch(port_, "/health").status, 200);
+  // Well before the 10 s head timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  bool closed = false;
+  slow.ReadUntilClosed(std::chrono::seconds(1), &closed);
+  EXPECT_TRUE(closed);
+}
+
 // Stand-ins for the web configuration's settings.
 class FixedPassword final : public Authenticator {
  public:

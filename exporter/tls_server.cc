@@ -145,7 +145,10 @@ class TlsStream final : public ByteStream {
       }
       int error = SSL_get_error(ssl_, 0);
       if (error == SSL_ERROR_ZERO_RETURN) return 0;
-      if (!WaitFor(error, deadline)) return -1;
+      if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
+        return kError;
+      }
+      if (!WaitFor(error, deadline)) return kTimedOut;
     }
   }
 

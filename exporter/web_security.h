@@ -25,7 +25,9 @@ namespace entra_pta {
 class ByteStream {
  public:
   virtual ~ByteStream() = default;
-  // Bytes read (> 0), 0 at end of stream, -1 on error or timeout.
+  static constexpr long kError = -1;
+  static constexpr long kTimedOut = -2;  // nothing arrived; may be retried
+  // Bytes read (> 0), 0 at end of stream, kError or kTimedOut.
   virtual long Read(char* data, std::size_t size, SteadyTime deadline) = 0;
   virtual bool WriteAll(std::string_view data, SteadyTime deadline) = 0;
   // Ends the stream politely (TLS close_notify); best effort, bounded.
