@@ -407,7 +407,21 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
     return LandingPageHtml(table, runner.Summaries(), landing_info,
                            clock.Now());
   };
-  HttpServer server(handlers, logger);
+  // The web configuration (TLS, basic auth, headers) applies per connection
+  // and request, re-read when its files change.
+  std::unique_ptr<WebConfigWatcher> web_config;
+  if (!config.web.config_file.empty()) {
+    try {
+      web_config = std::make_unique<WebConfigWatcher>(config.web.config_file,
+                                                      logger, clock);
+    } catch (const ConfigError& e) {
+      log_out << e.what() << "\n" << std::flush;
+      return kExitConfigError;
+    }
+  }
+  HttpServer::SecuritySource security;
+  if (web_config) security = [&web_config] { return web_config->Current(); };
+  HttpServer server(handlers, logger, HttpServer::Limits{}, security);
 
   try {
     server.Start(*ParseListenAddress(listen_address));
@@ -420,8 +434,10 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
   std::string host = bound.host.empty() ? "0.0.0.0" : bound.host;
   if (bound.ipv6) host = "[" + host + "]";
   // Tests start the exporter on port 0 and read the real port from here.
-  logger.Info("listening",
-              {{"address", host + ":" + std::to_string(server.port())}});
+  logger.Info(
+      "listening",
+      {{"address", host + ":" + std::to_string(server.port())},
+       {"tls", web_config && web_config->Current()->tls ? "true" : "false"}});
 
   while (!stop_requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -224,10 +224,13 @@ TEST(CheckConfigTest, ChecksTheWebConfigFileRelativeToTheConfig) {
             kExitConfigError);
   const std::string web_path =
       (std::filesystem::path(path).parent_path() / "web.yml").string();
-  EXPECT_EQ(err.str(), web_path +
-                           ":3:3: unknown key tls_server_config.key_fle (known "
-                           "keys: cert_file, client_auth_type, client_ca_file, "
-                           "key_file, min_version)\n");
+  EXPECT_EQ(err.str(),
+            web_path +
+                ":3:3: unknown key tls_server_config.key_fle (known "
+                "keys: cert_file, cipher_suites, client_allowed_sans, "
+                "client_auth_type, client_ca_file, curve_preferences, "
+                "key_file, max_version, min_version, "
+                "prefer_server_cipher_suites)\n");
 }
 
 TEST(PrepareStartupTest, AnEmptyWebConfigFileServesPlainHttp) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "exporter/config_section.h"
+#include "exporter/listen_address.h"
 #include "exporter/logger.h"
 
 namespace entra_pta {
@@ -66,13 +67,6 @@ Config ParseConfig(const std::string& yaml_text, const std::string& file_name,
 Config LoadConfigFile(const std::string& path,
                       const std::vector<std::string>& collector_names);
 
-// Listen addresses as Prometheus exporters take them: ":9847",
-// "0.0.0.0:9847", "127.0.0.1:0", "[::1]:9847", "localhost:9847".
-struct ListenAddress {
-  std::string host;  // empty = all IPv4 interfaces
-  int port = 0;
-  bool ipv6 = false;
-};
 std::optional<ListenAddress> ParseListenAddress(const std::string& text);
 
 }  // namespace entra_pta

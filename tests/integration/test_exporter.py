@@ -220,14 +220,15 @@ class CommandLineTest(unittest.TestCase):
             self.assertEqual(result.returncode, 2, (args, result.stderr))
             self.assertNotEqual(result.stderr, "")
 
-    def test_web_config_asking_for_tls_is_refused_with_its_position(self):
+    def test_web_config_with_a_missing_certificate_exits_2_with_its_position(self):
         web = self.write("web.yml", "tls_server_config:\n  cert_file: a.crt\n"
                                     "  key_file: a.key\n")
         result = harness.run_exporter(["--web.config.file=" + web,
                                        "--web.listen-address=127.0.0.1:0"])
         self.assertEqual(result.returncode, 2, result.stderr)
-        self.assertTrue(result.stderr.startswith(web + ":1:1: tls_server_config:"),
-                        result.stderr)
+        self.assertTrue(result.stderr.startswith(
+            web + ":2:14: tls_server_config.cert_file: cannot load the "
+            "certificate chain from "), result.stderr)
 
     def test_address_in_use_exits_1_with_a_clear_line(self):
         with harness.Exporter(args=["--collectors.enabled="]) as first:
