@@ -6,7 +6,7 @@
 # local stand-ins, many concurrent scrapes, flapping targets and a SIGHUP
 # reload every few seconds. Prints RSS, scrape counts and sanitizer reports;
 # exits non-zero on any sanitizer finding, RSS growth after warm-up of 1 MiB
-# or more, or an unexplained failed scrape.
+# or more (judged with --sanitizer none only), or a failed scrape.
 #
 # usage: bench/soak.sh [--sanitizer asan|tsan|none] [--build-dir DIR]
 #                      [--scrapes N] [--clients N] [--warmup N]
