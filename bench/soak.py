@@ -126,7 +126,9 @@ class DomainControllerListener:
         self._thread.join(timeout=5)
 
 
-class Stand_ins:  # noqa: N801 (reads as "the stand-ins")
+class StandIns:
+    """The local stand-ins for everything the collectors talk to."""
+
     def __init__(self, run_dir):
         peers.require("nginx", "openssl")
         self.run_dir = run_dir
@@ -426,7 +428,7 @@ def main():
     print("soak: %s build %s, run directory %s" % (
         args.sanitizer, args.binary, run_dir), flush=True)
 
-    stand_ins = Stand_ins(run_dir)
+    stand_ins = StandIns(run_dir)
     problems = []
     exporter = None
     try:
