@@ -20,6 +20,8 @@
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/metric_builder.h"
+#include "exporter/reload_signal.h"
+#include "exporter/reloader.h"
 #include "exporter/web_config.h"
 #include "exporter/windows_service.h"
 
@@ -352,6 +354,7 @@ int ExporterMain(int argc, char** argv) {
   if (flags.service) return ServiceCommandMain(flags, table);
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);
+  InstallReloadSignalHandler();
   return RunExporter(flags, table, std::cerr,
                      [] { return g_stop_signal != 0; });
 }
@@ -387,14 +390,28 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
                {"config", config.file.empty() ? "(defaults)" : config.file},
                {"collectors", enabled_names}});
 
-  ScrapeRunner runner(std::move(startup.collectors), logger, clock);
-  const ScrapeSettings scrape_settings = config.scrape;
+  // SIGHUP re-reads the config with the same flags (exporter/reloader.h).
+  Reloader reloader(
+      LoadedConfig{config, std::move(startup.collectors)},
+      [&flags, &table, &clock, &signals, &logger] {
+        CollectorDeps deps{clock, &signals};
+        deps.logger = &logger;
+        Startup fresh = PrepareStartup(flags, table, deps);
+        return LoadedConfig{std::move(fresh.config),
+                            std::move(fresh.collectors)};
+      },
+      logger, clock);
   prometheus::TextSerializer serializer;
   HttpServer::Handlers handlers;
   handlers.metrics = [&](std::optional<double> header_seconds) {
+    // Held to the end of the scrape: a reload meanwhile does not affect it.
+    const std::shared_ptr<const ServingSet> serving = reloader.Current();
     std::vector<prometheus::MetricFamily> families =
-        runner.Scrape(ScrapeBudget(header_seconds, scrape_settings));
+        serving->runner->Scrape(ScrapeBudget(header_seconds, serving->scrape));
     families.push_back(BuildInfoFamily());
+    for (auto& family : reloader.Families()) {
+      families.push_back(std::move(family));
+    }
     std::ostringstream body;
     serializer.Serialize(body, families);
     return body.str();
@@ -404,8 +421,8 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
   const LandingPageInfo landing_info{build::kVersion, build::kRevision,
                                      listen_address};
   handlers.landing_page_html = [&] {
-    return LandingPageHtml(table, runner.Summaries(), landing_info,
-                           clock.Now());
+    return LandingPageHtml(table, reloader.Current()->runner->Summaries(),
+                           landing_info, clock.Now());
   };
   // The web configuration (TLS, basic auth, headers) applies per connection
   // and request, re-read when its files change.
@@ -441,13 +458,15 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
 
   while (!stop_requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (TakeReloadRequest()) reloader.Reload();
+    reloader.ReleaseIdle();
   }
   logger.Info(
       "shutting down",
       {{"reason", g_stop_signal != 0 ? "signal " + std::to_string(g_stop_signal)
                                      : std::string("service stop")}});
   server.Stop();
-  if (!runner.WaitIdle(std::chrono::seconds(5))) {
+  if (!reloader.WaitIdle(std::chrono::seconds(5))) {
     // A collector is stuck in a system call; do not let process teardown
     // race with its thread.
     logger.Warn("a collector is still running; exiting without waiting");

@@ -55,7 +55,10 @@ ConfigSection::ConfigSection(const YAML::Node& node, const YAML::Mark& key_mark,
     FailAt(mark_, path_ + ": expected a mapping, got " + NodeKind(node));
   }
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    // A copy (a cheap handle): `it->` returns a temporary proxy, so a
+    // reference to its `first` dangles after this statement (ASan:
+    // stack-use-after-scope).
+    const YAML::Node key = it->first;
     if (!key.IsScalar()) {
       FailAt(key.Mark(), path_ + ": keys must be plain names");
     }
