@@ -19,6 +19,7 @@
 #include "exporter/health_check.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
+#include "exporter/malloc_tuning.h"
 #include "exporter/metric_builder.h"
 #include "exporter/reload_signal.h"
 #include "exporter/reloader.h"
@@ -318,6 +319,7 @@ int ServiceCommandMain(const Flags& flags,
 }
 
 int ExporterMain(int argc, char** argv) {
+  LimitMallocArenas();
   std::vector<std::string> args(argv + 1, argv + argc);
   const std::vector<CollectorEntry>& table = DefaultCollectorTable();
   if (!args.empty() && args[0] == "graph") {
