@@ -227,7 +227,15 @@ std::variant<DeviceCode, Status> ParseDeviceCodeResponse(
   code.message = StringField(*parsed, "message");
   if (code.device_code.empty() || code.user_code.empty() ||
       code.verification_uri.empty()) {
-    const std::string error = StringField(*parsed, "error");
+    // Only an OAuth error name is shown (letters, digits, '_'), never other
+    // text from the body: it reaches the terminal and the logs.
+    std::string error = StringField(*parsed, "error");
+    const bool is_error_name =
+        error.size() <= 64 &&
+        std::all_of(error.begin(), error.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+        });
+    if (!is_error_name) error = "unreadable error";
     return Status::Error("the device code endpoint did not issue a code" +
                          (error.empty() ? std::string() : " (" + error + ")"));
   }

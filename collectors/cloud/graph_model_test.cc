@@ -182,8 +182,21 @@ TEST(ParseDeviceCodeResponseTest, DocumentedShape) {
   ASSERT_TRUE(std::holds_alternative<DeviceCode>(parsed));
   EXPECT_EQ(std::get<DeviceCode>(parsed).user_code, "ABCD-EFGH");
   EXPECT_EQ(std::get<DeviceCode>(parsed).interval, seconds(5));
-  EXPECT_TRUE(std::holds_alternative<Status>(
-      ParseDeviceCodeResponse(R"({"error":"invalid_client"})")));
+  auto refused = ParseDeviceCodeResponse(R"({"error":"invalid_client"})");
+  ASSERT_TRUE(std::holds_alternative<Status>(refused));
+  EXPECT_EQ(std::get<Status>(refused).message(),
+            "the device code endpoint did not issue a code (invalid_client)");
+  // Other text in "error" is not echoed (it reaches the terminal and logs).
+  const std::string long_name(72, 'x');
+  for (const std::string& body :
+       std::vector<std::string>{R"({"error":"AT-secret \u001b[2J\n"})",
+                                R"({"error":")" + long_name + R"("})"}) {
+    auto hostile = ParseDeviceCodeResponse(body);
+    ASSERT_TRUE(std::holds_alternative<Status>(hostile));
+    EXPECT_EQ(std::get<Status>(hostile).message(),
+              "the device code endpoint did not issue a code (unreadable "
+              "error)");
+  }
 }
 
 TEST(ParseRetryAfterTest, SecondsAndDates) {
