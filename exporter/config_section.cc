@@ -1,6 +1,7 @@
 #include "exporter/config_section.h"
 
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -54,6 +55,9 @@ ConfigSection::ConfigSection(const YAML::Node& node, const YAML::Mark& key_mark,
   if (!node.IsMap()) {
     FailAt(mark_, path_ + ": expected a mapping, got " + NodeKind(node));
   }
+  // Line of each key seen so far: a set, not a scan of entries_, so a
+  // mapping with very many keys costs n log n, not n squared.
+  std::map<std::string, int, std::less<>> first_line;
   for (auto it = node.begin(); it != node.end(); ++it) {
     // A copy (a cheap handle): `it->` returns a temporary proxy, so a
     // reference to its `first` dangles after this statement (ASan:
@@ -62,12 +66,12 @@ ConfigSection::ConfigSection(const YAML::Node& node, const YAML::Mark& key_mark,
     if (!key.IsScalar()) {
       FailAt(key.Mark(), path_ + ": keys must be plain names");
     }
-    for (const Entry& seen : entries_) {
-      if (seen.key == key.Scalar()) {
-        FailAt(key.Mark(), "duplicate key " + KeyPath(key.Scalar()) +
-                               " (first set at line " +
-                               std::to_string(seen.key_mark.line + 1) + ")");
-      }
+    auto [seen, inserted] =
+        first_line.emplace(key.Scalar(), key.Mark().line + 1);
+    if (!inserted) {
+      FailAt(key.Mark(), "duplicate key " + KeyPath(key.Scalar()) +
+                             " (first set at line " +
+                             std::to_string(seen->second) + ")");
     }
     entries_.push_back(Entry{key.Scalar(), key.Mark(), it->second});
   }
@@ -162,6 +166,33 @@ std::optional<std::chrono::milliseconds> ConfigSection::Duration(
 std::optional<std::string> ConfigSection::Regex(std::string_view key) const {
   std::optional<std::string> value = String(key);
   if (!value) return value;
+  // std::regex compiles by recursion: a very long or deeply nested
+  // expression overflows the stack instead of throwing regex_error.
+  constexpr std::size_t kMaxRegexBytes = 1024;
+  constexpr int kMaxRegexNesting = 32;
+  if (value->size() > kMaxRegexBytes) {
+    Fail(key, KeyPath(key) + ": the regular expression is longer than " +
+                  std::to_string(kMaxRegexBytes) + " bytes");
+  }
+  int depth = 0;
+  bool in_class = false;
+  for (std::size_t i = 0; i < value->size(); ++i) {
+    const char c = (*value)[i];
+    if (c == '\\') {
+      ++i;
+    } else if (in_class) {
+      in_class = c != ']';
+    } else if (c == '[') {
+      in_class = true;
+    } else if (c == '(' && ++depth > kMaxRegexNesting) {
+      Fail(key, KeyPath(key) +
+                    ": the regular expression nests groups deeper "
+                    "than " +
+                    std::to_string(kMaxRegexNesting));
+    } else if (c == ')' && depth > 0) {
+      --depth;
+    }
+  }
   try {
     std::regex compiled(*value, std::regex::ECMAScript);
   } catch (const std::regex_error& e) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "exporter/config_section.h"
+
 namespace entra_pta {
 namespace {
 
@@ -96,6 +98,55 @@ TEST(ConfigTest, ErrorsCarryFileLineAndColumn) {
   }
 }
 
+TEST(ConfigTest, HostileYamlIsALocatedErrorOrParses) {
+  // Each is refused with file:line:column (or, where noted, accepted);
+  // nothing else may escape: no other exception, crash or hang.
+  std::string many_keys;
+  for (int i = 0; i < 20000; ++i)
+    many_keys += "k" + std::to_string(i) + ": 1\n";
+  struct Case {
+    std::string name, yaml;
+    std::string message;  // a substring of the error; "" = accepted
+  };
+  for (const Case& c : std::vector<Case>{
+           {"deep flow nesting", std::string(100000, '['), "YAML syntax error"},
+           {"deep mapping nesting", "log: " + std::string(5000, '{'),
+            "YAML syntax error"},
+           // yaml-cpp closes a double-quoted scalar at the end of the text.
+           {"unterminated quote", "log:\n  level: \"debug\n",
+            "log.level: invalid level"},
+           {"tab indentation", "log:\n\tlevel: debug\n", "YAML syntax error"},
+           {"NUL byte", std::string("log:\n  level: de\0bug\n", 20),
+            "log.level"},
+           {"invalid UTF-8", "log:\n  level: \xff\xfe\n",
+            "log.level: invalid level"},
+           {"duplicate key after many", many_keys + "k0: 2\n",
+            "duplicate key k0 (first set at line 1)"},
+           {"complex key", "? [a, b]\n: 1\n", "keys must be plain names"},
+           {"self-referencing alias", "log: &a\n  level: *a\n", "log.level"},
+           {"unknown anchor", "log: *nowhere\n", "YAML syntax error"},
+           {"sequence instead of mapping", "log: [1, 2]\n",
+            "log: expected a mapping"},
+           {"tagged binary", "log:\n  level: !!binary AAAA\n", "log.level"},
+           {"second document ignored", "log:\n  level: warn\n---\nbad: 1\n",
+            ""},
+           {"huge scalar", "log:\n  level: " + std::string(1 << 20, 'x') + "\n",
+            "log.level: invalid level"},
+       }) {
+    try {
+      ParseConfig(c.yaml, "h.yml", kCollectors);
+      EXPECT_EQ(c.message, "") << c.name << ": accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(e.file(), "h.yml") << c.name;
+      EXPECT_GE(e.line(), 1) << c.name;
+      EXPECT_GE(e.column(), 1) << c.name;
+      EXPECT_NE(c.message, "") << c.name << ": " << e.what();
+      EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos)
+          << c.name << ": " << std::string(e.what()).substr(0, 300);
+    }
+  }
+}
+
 TEST(ConfigTest, UnreadableFileIsAConfigError) {
   EXPECT_THROW(LoadConfigFile("/nonexistent/entra.yml", kCollectors),
                ConfigError);
@@ -107,6 +158,32 @@ TEST(ConfigSectionTest, AbsentKeysAreNullopt) {
   EXPECT_EQ(section.Duration("b"), std::nullopt);
   EXPECT_EQ(section.Section("c"), std::nullopt);
   EXPECT_NO_THROW(section.RejectUnknownKeys());
+}
+
+TEST(ConfigSectionTest, RegexesThatWouldOverflowTheStackAreRefused) {
+  auto regex_error = [](const std::string& pattern) -> std::string {
+    ConfigSection root =
+        ParseConfigRoot("pattern: '" + pattern + "'\n", "r.yml");
+    try {
+      root.Regex("pattern");
+      return "(accepted)";
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+  };
+  // std::regex compiles recursively: 100000 nested groups crashed it.
+  EXPECT_EQ(regex_error(std::string(100000, '(') + std::string(100000, ')')),
+            "r.yml:1:10: pattern: the regular expression is longer than 1024 "
+            "bytes");
+  EXPECT_EQ(regex_error(std::string(33, '(') + "a" + std::string(33, ')')),
+            "r.yml:1:10: pattern: the regular expression nests groups deeper "
+            "than 32");
+  EXPECT_EQ(regex_error(std::string(32, '(') + "a" + std::string(32, ')')),
+            "(accepted)");
+  EXPECT_EQ(regex_error("[(((((((((((((((((((((((((((((((((((]\\(x"),
+            "(accepted)");
+  EXPECT_NE(regex_error("(unclosed").find("invalid regular expression"),
+            std::string::npos);
 }
 
 TEST(ListenAddressTest, AcceptsExporterForms) {

@@ -1,5 +1,7 @@
 #include "exporter/metric_builder.h"
 
+#include "exporter/utf8.h"
+
 namespace entra_pta {
 
 prometheus::MetricFamily GaugeFamily(std::string name, std::string help) {
@@ -20,7 +22,10 @@ prometheus::MetricFamily CounterFamily(std::string name, std::string help) {
 void AddSample(prometheus::MetricFamily& family, Labels labels, double value) {
   prometheus::ClientMetric metric;
   for (const auto& [name, label_value] : labels) {
-    metric.label.push_back({name, label_value});
+    // Many label values come from outside (certificate and machine names,
+    // event providers, error text); one ill-formed byte would make
+    // Prometheus reject the whole scrape.
+    metric.label.push_back({name, ToValidUtf8(label_value)});
   }
   switch (family.type) {
     case prometheus::MetricType::Counter:

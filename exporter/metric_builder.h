@@ -17,6 +17,8 @@ prometheus::MetricFamily GaugeFamily(std::string name, std::string help);
 prometheus::MetricFamily CounterFamily(std::string name, std::string help);
 
 // Adds one sample; the value goes to the field matching the family's type.
+// Label values are made valid UTF-8 (ill-formed bytes become U+FFFD); the
+// text serializer escapes backslash, quote and newline.
 void AddSample(prometheus::MetricFamily& family, Labels labels, double value);
 
 }  // namespace entra_pta

@@ -4,10 +4,35 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <cstdint>
 #include <cstring>
+#include <filesystem>
 
 namespace entra_pta {
 namespace {
+
+// Certificates, keys and CA bundles are small; OpenSSL would read a FIFO or
+// a device such as /dev/zero for ever, so only regular files up to this size
+// are handed to it.
+constexpr std::uintmax_t kMaxPemFileBytes = 4 * 1024 * 1024;
+
+void RequireSmallRegularFile(const std::string& key, const std::string& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error || !std::filesystem::exists(status)) {
+    throw TlsSetupError(key, "tls_server_config." + key + ": " + path +
+                                 " does not exist or cannot be read");
+  }
+  if (!std::filesystem::is_regular_file(status)) {
+    throw TlsSetupError(key, "tls_server_config." + key + ": " + path +
+                                 " is not a regular file");
+  }
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (error || size > kMaxPemFileBytes) {
+    throw TlsSetupError(key, "tls_server_config." + key + ": " + path +
+                                 " is larger than 4 MiB; not a PEM file");
+  }
+}
 
 std::string OpenSslError() {
   unsigned long code = ERR_get_error();
@@ -270,6 +295,11 @@ std::shared_ptr<const TlsAcceptor> MakeTlsAcceptor(
     throw TlsSetupError(
         "curve_preferences",
         "tls_server_config.curve_preferences: " + OpenSslError());
+  }
+  RequireSmallRegularFile("cert_file", settings.cert_file);
+  RequireSmallRegularFile("key_file", settings.key_file);
+  if (!settings.client_ca_file.empty()) {
+    RequireSmallRegularFile("client_ca_file", settings.client_ca_file);
   }
   if (SSL_CTX_use_certificate_chain_file(c, settings.cert_file.c_str()) != 1) {
     throw TlsSetupError("cert_file",

@@ -12,6 +12,12 @@ namespace {
 
 using json = nlohmann::json;
 
+// Entra issues access tokens for 60-90 minutes (at most a day when
+// configured) and device codes for 15 minutes, polled every 5 seconds.
+constexpr long long kMaxTokenLifetime = 24 * 60 * 60;
+constexpr std::chrono::seconds kMaxDeviceCodeLifetime{60 * 60};
+constexpr std::chrono::seconds kMaxDeviceCodeInterval{60};
+
 std::string Lower(std::string text) {
   for (char& c : text) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -175,19 +181,33 @@ std::variant<TokenGrant, TokenError, Status> ParseTokenResponse(
     return Status::Error("the token endpoint's answer has no access_token");
   }
   auto expires = parsed->find("expires_in");
+  long long seconds = 0;
   if (expires != parsed->end() && expires->is_number_integer()) {
-    grant.expires_in = std::chrono::seconds(expires->get<long long>());
+    // An unsigned value above LLONG_MAX counts as huge, not negative.
+    seconds = expires->is_number_unsigned() &&
+                      expires->get<unsigned long long>() >
+                          static_cast<unsigned long long>(kMaxTokenLifetime)
+                  ? kMaxTokenLifetime
+                  : expires->get<long long>();
   } else if (expires != parsed->end() && expires->is_string()) {
-    long long seconds = 0;
     const std::string text = expires->get<std::string>();
-    std::from_chars(text.data(), text.data() + text.size(), seconds);
-    grant.expires_in = std::chrono::seconds(seconds);
+    auto [end, ec] =
+        std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec == std::errc::result_out_of_range && !text.empty() &&
+        text.front() != '-') {
+      seconds = kMaxTokenLifetime;
+    } else if (ec != std::errc() || end != text.data() + text.size()) {
+      seconds = 0;
+    }
   }
-  if (grant.expires_in.count() <= 0) {
+  if (seconds <= 0) {
     return Status::Error(
         "the token endpoint's answer has no valid "
         "expires_in");
   }
+  // The session caches the token until now + expires_in: bounded, so no
+  // answer can overflow the clock or keep a token for years.
+  grant.expires_in = std::chrono::seconds(std::min(seconds, kMaxTokenLifetime));
   grant.refresh_token = StringField(*parsed, "refresh_token");
   return grant;
 }
@@ -207,20 +227,41 @@ std::variant<DeviceCode, Status> ParseDeviceCodeResponse(
   code.message = StringField(*parsed, "message");
   if (code.device_code.empty() || code.user_code.empty() ||
       code.verification_uri.empty()) {
-    const std::string error = StringField(*parsed, "error");
+    // Only an OAuth error name is shown (letters, digits, '_'), never other
+    // text from the body: it reaches the terminal and the logs.
+    std::string error = StringField(*parsed, "error");
+    const bool is_error_name =
+        error.size() <= 64 &&
+        std::all_of(error.begin(), error.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+        });
+    if (!is_error_name) error = "unreadable error";
     return Status::Error("the device code endpoint did not issue a code" +
                          (error.empty() ? std::string() : " (" + error + ")"));
   }
-  auto number = [&](const char* key, std::chrono::seconds fallback) {
+  // Bounded: `graph login` polls every `interval` until `expires_in` has
+  // passed, so huge values would overflow its clock arithmetic or make it
+  // wait for ever.
+  auto number = [&](const char* key, std::chrono::seconds fallback,
+                    std::chrono::seconds max) {
     auto it = parsed->find(key);
-    if (it != parsed->end() && it->is_number_integer() &&
-        it->get<long long>() > 0) {
-      return std::chrono::seconds(it->get<long long>());
+    if (it == parsed->end() || !it->is_number_integer()) return fallback;
+    if (it->is_number_unsigned()) {
+      // Non-negative numbers parse as unsigned, up to 2^64 - 1.
+      const auto value = it->get<unsigned long long>();
+      if (value == 0) return fallback;
+      return std::chrono::seconds(
+          static_cast<long long>(std::min<unsigned long long>(
+              value, static_cast<unsigned long long>(max.count()))));
     }
-    return fallback;
+    const long long value = it->get<long long>();
+    if (value <= 0) return fallback;
+    return std::min(std::chrono::seconds(value), max);
   };
-  code.expires_in = number("expires_in", std::chrono::seconds(900));
-  code.interval = number("interval", std::chrono::seconds(5));
+  code.expires_in =
+      number("expires_in", std::chrono::seconds(900), kMaxDeviceCodeLifetime);
+  code.interval =
+      number("interval", std::chrono::seconds(5), kMaxDeviceCodeInterval);
   return code;
 }
 

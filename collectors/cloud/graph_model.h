@@ -64,8 +64,8 @@ std::vector<Agent> UniqueAgents(const std::vector<Agent>& agents);
 
 struct TokenGrant {
   std::string access_token;
-  std::chrono::seconds expires_in{0};
-  std::string refresh_token;  // empty when the endpoint sent none
+  std::chrono::seconds expires_in{0};  // 1 s .. 24 h (larger ones capped)
+  std::string refresh_token;           // empty when the endpoint sent none
 };
 
 struct TokenError {
@@ -83,8 +83,8 @@ struct DeviceCode {
   std::string user_code;
   std::string verification_uri;
   std::string message;
-  std::chrono::seconds expires_in{900};
-  std::chrono::seconds interval{5};
+  std::chrono::seconds expires_in{900};  // at most 1 h (larger ones capped)
+  std::chrono::seconds interval{5};      // 1 s .. 60 s
 };
 std::variant<DeviceCode, Status> ParseDeviceCodeResponse(
     const std::string& body);

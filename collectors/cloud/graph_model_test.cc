@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 namespace entra_pta::cloud {
 namespace {
 
@@ -109,14 +111,92 @@ TEST(ParseTokenResponseTest, GrantAndErrors) {
   }
 }
 
+TEST(ParseTokenResponseTest, ExpiresInIsBounded) {
+  // GraphSession caches the token until now + expires_in: a huge value
+  // overflowed the clock; a day is the longest Entra issues.
+  struct Case {
+    std::string expires_in;
+    std::optional<long long> seconds;  // nullopt: refused
+  };
+  for (const Case& c : std::vector<Case>{
+           {"3599", 3599},
+           {"\"3599\"", 3599},
+           {"86400", 86400},
+           {"86401", 86400},
+           {"9223372036854775807", 86400},
+           {"18446744073709551615", 86400},
+           {"\"9223372036854775807\"", 86400},
+           {"\"99999999999999999999999\"", 86400},
+           {"1e300", std::nullopt},  // not an integer
+           {"0", std::nullopt},
+           {"-1", std::nullopt},
+           {"-9223372036854775808", std::nullopt},
+           {"\"-99999999999999999999\"", std::nullopt},
+           {"\"3599abc\"", std::nullopt},
+           {"\"\"", std::nullopt},
+           {"null", std::nullopt},
+       }) {
+    auto parsed = ParseTokenResponse(
+        200, R"({"access_token":"AT","expires_in":)" + c.expires_in + "}");
+    if (c.seconds) {
+      ASSERT_TRUE(std::holds_alternative<TokenGrant>(parsed)) << c.expires_in;
+      EXPECT_EQ(std::get<TokenGrant>(parsed).expires_in, seconds(*c.seconds))
+          << c.expires_in;
+    } else {
+      EXPECT_TRUE(std::holds_alternative<Status>(parsed)) << c.expires_in;
+    }
+  }
+}
+
+TEST(ParseDeviceCodeResponseTest, PollingValuesAreBounded) {
+  // `graph login` polls every `interval` until `expires_in` has passed:
+  // zero made it spin, huge values overflowed or waited for ever.
+  struct Case {
+    std::string expires_in, interval;
+    long long want_expires_in, want_interval;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"900", "5", 900, 5},
+           {"0", "0", 900, 5},
+           {"-5", "-5", 900, 5},
+           {"18446744073709551615", "18446744073709551615", 3600, 60},
+           {"9223372036854775807", "9223372036854775807", 3600, 60},
+           {"\"900\"", "1.5", 900, 5},
+       }) {
+    auto parsed = ParseDeviceCodeResponse(
+        R"({"device_code":"DC","user_code":"U","verification_uri":"https://x",)"
+        R"("expires_in":)" +
+        c.expires_in + R"(,"interval":)" + c.interval + "}");
+    ASSERT_TRUE(std::holds_alternative<DeviceCode>(parsed));
+    EXPECT_EQ(std::get<DeviceCode>(parsed).expires_in,
+              seconds(c.want_expires_in))
+        << c.expires_in;
+    EXPECT_EQ(std::get<DeviceCode>(parsed).interval, seconds(c.want_interval))
+        << c.interval;
+  }
+}
+
 TEST(ParseDeviceCodeResponseTest, DocumentedShape) {
   auto parsed = ParseDeviceCodeResponse(
       R"({"device_code":"DC","user_code":"ABCD-EFGH","verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":5,"message":"To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate."})");
   ASSERT_TRUE(std::holds_alternative<DeviceCode>(parsed));
   EXPECT_EQ(std::get<DeviceCode>(parsed).user_code, "ABCD-EFGH");
   EXPECT_EQ(std::get<DeviceCode>(parsed).interval, seconds(5));
-  EXPECT_TRUE(std::holds_alternative<Status>(
-      ParseDeviceCodeResponse(R"({"error":"invalid_client"})")));
+  auto refused = ParseDeviceCodeResponse(R"({"error":"invalid_client"})");
+  ASSERT_TRUE(std::holds_alternative<Status>(refused));
+  EXPECT_EQ(std::get<Status>(refused).message(),
+            "the device code endpoint did not issue a code (invalid_client)");
+  // Other text in "error" is not echoed (it reaches the terminal and logs).
+  const std::string long_name(72, 'x');
+  for (const std::string& body :
+       std::vector<std::string>{R"({"error":"AT-secret \u001b[2J\n"})",
+                                R"({"error":")" + long_name + R"("})"}) {
+    auto hostile = ParseDeviceCodeResponse(body);
+    ASSERT_TRUE(std::holds_alternative<Status>(hostile));
+    EXPECT_EQ(std::get<Status>(hostile).message(),
+              "the device code endpoint did not issue a code (unreadable "
+              "error)");
+  }
 }
 
 TEST(ParseRetryAfterTest, SecondsAndDates) {

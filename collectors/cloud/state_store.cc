@@ -114,9 +114,22 @@ std::variant<CloudState, Status> ParseCloudState(const std::string& text) {
       if (entry.contains("machine_name") && entry["machine_name"].is_string()) {
         last.machine_name = entry["machine_name"].get<std::string>();
       }
-      last.when =
-          std::chrono::system_clock::time_point(std::chrono::milliseconds(
-              entry["last_active_unix_ms"].get<long long>()));
+      // Between 1970 and what the clock holds (year 2262): a larger value
+      // would overflow converting to the clock's nanoseconds.
+      constexpr long long kMaxUnixMs =
+          std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::system_clock::time_point::max().time_since_epoch())
+              .count();
+      const json& unix_ms = entry["last_active_unix_ms"];
+      if (unix_ms.is_number_unsigned()
+              ? unix_ms.get<unsigned long long>() >
+                    static_cast<unsigned long long>(kMaxUnixMs)
+              : unix_ms.get<long long>() < 0) {
+        return Status::Error("\"last_active\" entry for agent " + id +
+                             " has an out-of-range last_active_unix_ms");
+      }
+      last.when = std::chrono::system_clock::time_point(
+          std::chrono::milliseconds(unix_ms.get<long long>()));
       state.last_active[id] = last;
     }
   }

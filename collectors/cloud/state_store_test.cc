@@ -53,9 +53,17 @@ TEST_F(StateStoreTest, MissingIsEmptyMalformedIsAnError) {
   ASSERT_TRUE(std::holds_alternative<CloudState>(missing));
   EXPECT_FALSE(std::get<CloudState>(missing).refresh_token.has_value());
   fs::create_directories(dir_);
-  for (const char* text :
-       {"{", "[]", R"({"refresh_token": "RT-secret"})",
-        R"({"last_active": {"a1": {"last_active_unix_ms": "x"}}})"}) {
+  for (
+      const char* text :
+      {"{", "[]", R"({"refresh_token": "RT-secret"})",
+       R"({"last_active": {"a1": {"last_active_unix_ms": "x"}}})",
+       // Beyond the clock's nanoseconds (year 2262) or before 1970: the
+       // conversion to a time point overflowed.
+       R"({"last_active": {"a1": {"last_active_unix_ms": 9223372036854775807}}})",
+       R"({"last_active": {"a1": {"last_active_unix_ms": 18446744073709551615}}})",
+       R"({"last_active": {"a1": {"last_active_unix_ms": 9223372036855}}})",
+       R"({"last_active": {"a1": {"last_active_unix_ms": -9223372036854775807}}})",
+       R"({"last_active": {"a1": {"last_active_unix_ms": -1}}})"}) {
     std::ofstream(dir_ / "bad.json") << text;
     auto loaded = LoadCloudState((dir_ / "bad.json").string());
     ASSERT_TRUE(std::holds_alternative<Status>(loaded)) << text;
@@ -63,6 +71,19 @@ TEST_F(StateStoreTest, MissingIsEmptyMalformedIsAnError) {
     EXPECT_NE(message.find("is malformed"), std::string::npos);
     EXPECT_EQ(message.find("RT-secret"), std::string::npos);
   }
+}
+
+TEST_F(StateStoreTest, LatestRepresentableTimeRoundTrips) {
+  const std::string text =
+      R"({"last_active": {"a1": {"last_active_unix_ms": 9223372036854}}})";
+  auto parsed = ParseCloudState(text);
+  ASSERT_TRUE(std::holds_alternative<CloudState>(parsed));
+  auto again =
+      ParseCloudState(SerializeCloudState(std::get<CloudState>(parsed)));
+  ASSERT_TRUE(std::holds_alternative<CloudState>(again));
+  EXPECT_EQ(std::get<CloudState>(again).last_active.at("a1").when,
+            std::chrono::system_clock::time_point(
+                std::chrono::milliseconds(9223372036854)));
 }
 
 TEST_F(StateStoreTest, ConcurrentUpdatesLoseNothing) {

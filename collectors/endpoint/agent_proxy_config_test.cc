@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace entra_pta::endpoint {
 namespace {
@@ -121,6 +122,66 @@ TEST(AgentProxyConfigTest, DeepNestingAndHugeFilesAreRefused) {
   ASSERT_TRUE(std::holds_alternative<Status>(parsed));
   EXPECT_NE(std::get<Status>(parsed).message().find("larger than"),
             std::string::npos);
+}
+
+std::string ConfigWithBypass(const std::vector<std::string>& entries) {
+  std::string xml =
+      "<configuration><system.net><defaultProxy enabled='true'>"
+      "<proxy proxyaddress='http://proxy:3128' bypassonlocal='true'/>"
+      "<bypasslist>";
+  for (const std::string& entry : entries) {
+    std::string escaped;
+    for (char c : entry)
+      escaped += c == '\'' ? std::string("&apos;") : std::string(1, c);
+    xml += "<add address='" + escaped + "'/>";
+  }
+  return xml + "</bypasslist></defaultProxy></system.net></configuration>";
+}
+
+TEST(AgentProxyConfigTest, PathologicalBypassExpressionsAreRefused) {
+  // ChooseProxy runs these with std::regex on every probe: a deep nesting
+  // overflowed its stack, nested or ambiguous repetition made it run for
+  // ages. Ordinary entries pass.
+  for (const std::string& ok : std::vector<std::string>{
+           "contoso\\.com", "[a-z]+\\.contoso\\.com", "10\\.\\d+\\.\\d+\\.\\d+",
+           ".*\\.corp\\.local", "(login|graph)\\.example", "(abc)+", "a*?b",
+           "x{2,3}(y)?", "[(|*]+", "\\(\\(\\(\\(\\(\\(\\(\\(\\(\\)"}) {
+    auto parsed = ParseAgentProxyConfig(ConfigWithBypass({ok}));
+    ASSERT_TRUE(std::holds_alternative<AgentProxy>(parsed))
+        << ok << ": " << std::get<Status>(parsed).message();
+    EXPECT_EQ(std::get<AgentProxy>(parsed).bypass_list.front(), ok);
+  }
+  const std::pair<std::string, std::string> refused[] = {
+      {std::string(20000, '(') + "a" + std::string(20000, ')'),
+       "is longer than 256 bytes"},
+      {std::string(9, '(') + "a" + std::string(9, ')'),
+       "nests groups deeper than 8"},
+      {"(a*)*b", "repeats a group that holds a repetition"},
+      {"(.|.)*z", "repeats a group that holds a repetition or alternatives"},
+      {"((ab)+)+", "repeats a group"},
+      {"(a+){10}", "repeats a group"},
+      {"a?a?a?a?a?a?a?aaaaaaa", "has more than 6 repetitions"},
+      {".*.*.*.*.*.*.*z", "has more than 6 repetitions"},
+  };
+  for (const auto& [expression, expected] : refused) {
+    auto parsed = ParseAgentProxyConfig(ConfigWithBypass({"ok", expression}));
+    ASSERT_TRUE(std::holds_alternative<Status>(parsed)) << expression;
+    const std::string& message = std::get<Status>(parsed).message();
+    EXPECT_NE(message.find("bypass list entry 2 " + expected),
+              std::string::npos)
+        << expression << " -> " << message;
+    EXPECT_EQ(message.find(expression), std::string::npos);
+  }
+  auto many = ParseAgentProxyConfig(
+      ConfigWithBypass(std::vector<std::string>(1001, "x")));
+  ASSERT_TRUE(std::holds_alternative<Status>(many));
+  EXPECT_NE(std::get<Status>(many).message().find("more than 1000 entries"),
+            std::string::npos);
+  // A disabled proxy's list is never evaluated, so it is not judged.
+  std::string disabled = ConfigWithBypass({"(a*)*b"});
+  disabled.replace(disabled.find("enabled='true'"), 14, "enabled='false'");
+  EXPECT_TRUE(
+      std::holds_alternative<AgentProxy>(ParseAgentProxyConfig(disabled)));
 }
 
 }  // namespace

@@ -53,9 +53,20 @@ std::optional<std::chrono::system_clock::time_point> Asn1TimeToTimePoint(
       std::chrono::year{when.tm_year + 1900} /
       std::chrono::month{static_cast<unsigned>(when.tm_mon + 1)} /
       std::chrono::day{static_cast<unsigned>(when.tm_mday)}};
-  return std::chrono::system_clock::time_point(days) +
-         std::chrono::hours(when.tm_hour) + std::chrono::minutes(when.tm_min) +
-         std::chrono::seconds(when.tm_sec);
+  // In seconds first: ASN.1 times reach year 9999 (RFC 5280's "no expiry"
+  // 99991231235959Z, common on roots), beyond what the clock's nanoseconds
+  // hold (about 1677..2262), so they saturate instead of overflowing.
+  const std::chrono::sys_seconds seconds =
+      days + std::chrono::hours(when.tm_hour) +
+      std::chrono::minutes(when.tm_min) + std::chrono::seconds(when.tm_sec);
+  using TimePoint = std::chrono::system_clock::time_point;
+  constexpr auto kMax = std::chrono::duration_cast<std::chrono::seconds>(
+      TimePoint::max().time_since_epoch());
+  constexpr auto kMin = std::chrono::duration_cast<std::chrono::seconds>(
+      TimePoint::min().time_since_epoch());
+  if (seconds.time_since_epoch() >= kMax) return TimePoint::max();
+  if (seconds.time_since_epoch() <= kMin) return TimePoint::min();
+  return TimePoint(seconds.time_since_epoch());
 }
 
 ChainVerdict VerifyChain(const std::vector<std::string>& presented_der,
@@ -89,6 +100,12 @@ ChainVerdict VerifyParsedChain(STACK_OF(X509) * presented,
       X509_STORE_CTX_init(ctx.get(), store, leaf, presented) != 1) {
     ERR_clear_error();
     verdict.error = "cannot set up certificate verification";
+    return verdict;
+  }
+  // OpenSSL treats an empty host name as "do not check the name", which
+  // would verify any chain to a trusted root for any host.
+  if (host.empty() || host.find('\0') != std::string::npos) {
+    verdict.error = "no usable host name to check the certificate against";
     return verdict;
   }
   X509_STORE_CTX_set_default(ctx.get(), "ssl_server");

@@ -39,6 +39,8 @@ std::string CertificateDer(X509* cert);
 
 // An ASN.1 time (notBefore/notAfter) as a time point, computed from the
 // civil date so it is portable (no timegm); nullopt when unreadable.
+// Times beyond the clock's range (year 9999 "no expiry" dates) saturate at
+// time_point::max() (or min()).
 std::optional<std::chrono::system_clock::time_point> Asn1TimeToTimePoint(
     const ASN1_TIME* time);
 

@@ -88,5 +88,74 @@ TEST_F(ChainVerifierTest, GarbageIsAnErrorNotACrash) {
             "the server presented a certificate that does not parse");
 }
 
+TEST_F(ChainVerifierTest, HostileChainsAndHostsAreErrorsNotCrashes) {
+  // A huge chain (a handshake is bounded by OpenSSL's 100 KiB message
+  // limit; this is about as many as fit) and truncated certificates.
+  std::vector<std::string> huge = {leaf.der()};
+  for (int i = 0; i < 250; ++i) huge.push_back(ca.der());
+  ChainVerdict v = VerifyChain(huge, "login.example", store.get(), now);
+  EXPECT_TRUE(v.verified) << v.error;  // the extras are just unused
+  for (std::size_t cut : {std::size_t{1}, std::size_t{10},
+                          leaf.der().size() / 2, leaf.der().size() - 1}) {
+    EXPECT_EQ(VerifyChain({leaf.der().substr(0, cut), ca.der()},
+                          "login.example", store.get(), now)
+                  .error,
+              "the server presented a certificate that does not parse");
+  }
+  for (const std::string& host :
+       {std::string("login.example\0.evil", 19), std::string(""),
+        std::string("\"quoted\"\n"), std::string(300, 'a'),
+        std::string("999.1.1.1"), std::string("::ffff:127.0.0.1"),
+        std::string("login.example.")}) {
+    v = VerifyChain({leaf.der(), ca.der()}, host, store.get(), now);
+    if (host == "::ffff:127.0.0.1" || host == "login.example.") continue;
+    EXPECT_FALSE(v.verified) << host;
+    EXPECT_FALSE(v.error.empty()) << host;
+  }
+}
+
+TEST(Asn1TimeTest, DatesBeyondTheClockSaturate) {
+  struct Case {
+    const char* asn1;
+    std::optional<std::chrono::system_clock::time_point> expected;
+  };
+  using TimePoint = std::chrono::system_clock::time_point;
+  for (const Case& c : std::vector<Case>{
+           {"20300101000000Z", TimePoint(std::chrono::seconds(1893456000))},
+           {"99991231235959Z", TimePoint::max()},  // RFC 5280 "no expiry"
+           {"22620411234748Z", TimePoint::max()},  // just past the clock
+           {"00010101000000Z", TimePoint::min()},
+       }) {
+    std::unique_ptr<ASN1_TIME, decltype(&ASN1_TIME_free)> time(ASN1_TIME_new(),
+                                                               ASN1_TIME_free);
+    ASSERT_EQ(ASN1_TIME_set_string(time.get(), c.asn1), 1) << c.asn1;
+    EXPECT_EQ(Asn1TimeToTimePoint(time.get()), c.expected) << c.asn1;
+  }
+}
+
+TEST_F(ChainVerifierTest, RootValidUntilYear9999KeepsTheWindowRight) {
+  CertSpec root_spec;
+  root_spec.common_name = "Forever Root";
+  root_spec.is_ca = true;
+  TestCert forever = MakeCert(root_spec, nullptr);
+  ASSERT_EQ(ASN1_TIME_set_string(X509_getm_notAfter(forever.cert.get()),
+                                 "99991231235959Z"),
+            1);
+  X509_sign(forever.cert.get(), forever.key.get(), EVP_sha256());
+  CertSpec leaf_spec;
+  leaf_spec.common_name = "login.example";
+  leaf_spec.san = "DNS:login.example";
+  leaf_spec.not_after = now + std::chrono::hours(24 * 30);
+  TestCert forever_leaf = MakeCert(leaf_spec, &forever);
+  std::shared_ptr<X509_STORE> anchors(X509_STORE_new(), X509_STORE_free);
+  X509_STORE_add_cert(anchors.get(), forever.cert.get());
+  ChainVerdict v =
+      VerifyChain({forever_leaf.der()}, "login.example", anchors.get(), now);
+  ASSERT_TRUE(v.verified) << v.error;
+  // The leaf's expiry bounds the window, not an overflowed root expiry.
+  EXPECT_EQ(std::chrono::system_clock::to_time_t(v.valid_until),
+            std::chrono::system_clock::to_time_t(leaf_spec.not_after));
+}
+
 }  // namespace
 }  // namespace entra_pta::endpoint

@@ -14,6 +14,9 @@ namespace {
 constexpr std::string_view kHeader = "entra-pta-exporter eventlog bookmark 1";
 // Larger files are not bookmarks of ours; do not read them into memory.
 constexpr std::uintmax_t kMaxFileBytes = 64 * 1024;
+// 9999-12-31T23:59:59Z, the last time SystemTime (and the since line, whose
+// buffer below it fits) can express.
+constexpr double kMaxSinceSeconds = 253402300799.0;
 
 std::string OneLine(std::string_view text) {
   std::string out(text);
@@ -79,7 +82,8 @@ std::variant<BookmarkState, std::string> ParseBookmarkFile(
       auto [end, ec] = std::from_chars(
           value.data(), value.data() + value.size(), state.since_seconds);
       if (ec != std::errc() || end != value.data() + value.size() ||
-          !std::isfinite(state.since_seconds) || state.since_seconds < 0) {
+          !std::isfinite(state.since_seconds) || state.since_seconds < 0 ||
+          state.since_seconds > kMaxSinceSeconds) {
         return "line " + std::to_string(line_number) + ": invalid since";
       }
       saw_since = true;

@@ -57,6 +57,25 @@ TEST(BookmarkFileTest, CorruptOrTruncatedFilesAreErrors) {
   EXPECT_EQ(error("entra-pta-exporter eventlog bookmark 1\nchannel=" +
                   kChannel + "\nsince=-4\nend\n"),
             "line 3: invalid since");
+  // Beyond year 9999 (what SystemTime and the since line can hold): a
+  // value this large was written back cut short and read as another time.
+  for (const char* since :
+       {"1e300", "253402300800", "inf", "nan", "1e", "0x10", " 1", "1 ", ""}) {
+    EXPECT_EQ(error("entra-pta-exporter eventlog bookmark 1\nchannel=" +
+                    kChannel + "\nsince=" + since + "\nend\n"),
+              "line 3: invalid since")
+        << since;
+  }
+  auto latest = ParseBookmarkFile(
+      "entra-pta-exporter eventlog bookmark 1\nchannel=" + kChannel +
+          "\nsince=253402300799\nend\n",
+      kChannel);
+  ASSERT_TRUE(std::holds_alternative<BookmarkState>(latest));
+  auto again = ParseBookmarkFile(
+      SerializeBookmarkFile(kChannel, std::get<BookmarkState>(latest)),
+      kChannel);
+  ASSERT_TRUE(std::holds_alternative<BookmarkState>(again));
+  EXPECT_EQ(std::get<BookmarkState>(again).since_seconds, 253402300799.0);
   EXPECT_EQ(error("entra-pta-exporter eventlog bookmark 1\nchannel=" +
                   kChannel + "\nsince=1\nbookmark=<x/>\nend\n"),
             "line 4: the bookmark is not a <BookmarkList>");

@@ -39,6 +39,54 @@ class TraceDir {
   fs::path path_;
 };
 
+TEST(ExpandEnvironmentReferencesTest, HostileValuesAndNames) {
+  // Values are inserted once, never expanded again (no loops, no growth
+  // beyond one copy per reference); odd names are looked up as written.
+  std::map<std::string, std::string> env = {
+      {"Self", "%Self%"},
+      {"Other", "%Self%%Other%"},
+      {"Big", std::string(1000, 'x')},
+      {std::string("a\0b", 3), "nul"},
+      {"\xff\xfe", "bytes"},
+  };
+  auto lookup = [&](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+  EXPECT_EQ(ExpandEnvironmentReferences("%Self%", lookup), "%Self%");
+  EXPECT_EQ(ExpandEnvironmentReferences("%Other%/%Self%", lookup),
+            "%Self%%Other%/%Self%");
+  EXPECT_EQ(ExpandEnvironmentReferences("%Big%%Big%", lookup).size(), 2000u);
+  EXPECT_EQ(ExpandEnvironmentReferences(std::string("%a\0b%", 5), lookup),
+            "nul");
+  EXPECT_EQ(ExpandEnvironmentReferences("%\xff\xfe%", lookup), "bytes");
+  // 200000 percent signs: linear, unchanged.
+  const std::string percents(200000, '%');
+  EXPECT_EQ(ExpandEnvironmentReferences(percents, lookup), percents);
+  std::string unresolved;
+  for (int i = 0; i < 20000; ++i) unresolved += "%x";
+  EXPECT_EQ(ExpandEnvironmentReferences(unresolved, lookup), unresolved);
+}
+
+TEST(FindNewestTraceFileTest, OddFileNamesAreHandled) {
+  TraceDir dir;
+  const auto base = system_clock::now() - std::chrono::hours(1);
+  // Linux file names may hold newlines, quotes and bytes that are not UTF-8.
+  // A newline never matches the pattern's '.', so that file is skipped.
+  dir.Add("AzureADConnectAuthenticationAgent_\n.log",
+          base + std::chrono::minutes(5));
+  dir.Add("AzureADConnectAuthenticationAgent_\"\xff\xfe.log",
+          base + std::chrono::minutes(4));
+  dir.Add("AzureADConnectAuthenticationAgent_" + std::string(200, 'a') + ".log",
+          base + std::chrono::minutes(1));
+  auto found = FindNewestTraceFile(dir.path(), kAgentPattern);
+  ASSERT_TRUE(std::holds_alternative<TraceFile>(found));
+  EXPECT_NE(std::get<TraceFile>(found).path.find("_\"\xff\xfe.log"),
+            std::string::npos)
+      << std::get<TraceFile>(found).path;
+}
+
 TEST(ExpandEnvironmentReferencesTest, ReplacesKnownNames) {
   std::map<std::string, std::string> env = {{"ProgramData", "C:\\ProgramData"}};
   auto lookup = [&](const std::string& name) -> std::optional<std::string> {

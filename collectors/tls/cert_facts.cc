@@ -11,6 +11,7 @@
 
 #include "collectors/endpoint/chain_verifier.h"
 #include "exporter/ascii.h"
+#include "exporter/utf8.h"
 
 namespace entra_pta::tls {
 namespace {
@@ -28,13 +29,16 @@ std::string Hex(const unsigned char* data, std::size_t size) {
   return out;
 }
 
-std::string Printable(std::string text) {
+// Label-safe: control characters become spaces, ill-formed UTF-8 (a
+// UTF8String may hold any bytes, BMP and Universal strings lone surrogates)
+// becomes U+FFFD, and the length cut falls between characters.
+std::string Printable(const std::string& raw) {
+  std::string text = ToValidUtf8(raw);
   for (char& c : text) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F) c = ' ';
   }
-  if (text.size() > kMaxNameBytes) text.resize(kMaxNameBytes);
-  return text;
+  return std::string(TruncateUtf8(text, kMaxNameBytes));
 }
 
 std::string NameText(const X509_NAME* name) {

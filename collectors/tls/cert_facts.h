@@ -1,8 +1,9 @@
 // What the tls collector reports about a certificate, read from its DER
 // bytes with OpenSSL: common names (or the full name when there is no CN),
-// SHA-256 fingerprint, serial, expiry. Names are UTF-8; control characters
-// are replaced so label values stay readable (the exposition format escapes
-// the rest).
+// SHA-256 fingerprint, serial, expiry. Names are valid UTF-8 of at most 512
+// bytes: control characters become spaces and ill-formed bytes U+FFFD, so
+// label values stay readable and valid (the exposition format escapes the
+// rest).
 // Thread-safety: pure functions.
 #pragma once
 
