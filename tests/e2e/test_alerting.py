@@ -160,6 +160,12 @@ class AlertReachesTheReceiverTest(unittest.TestCase):
         self.assertTrue(late_state and late_state[0]["state"] == "suppressed"
                         and late_state[0]["inhibitedBy"], late_state)
 
+        # What reached the receivers while the page was firing (read before
+        # the repair: once EntraPTAHeartbeatStale resolves, the inhibition
+        # ends, and when Alertmanager hears of that before Prometheus's
+        # resolution of EntraPTAHeartbeatLate, one late "firing" ticket is
+        # Alertmanager's documented behaviour, not a leak of the inhibition).
+        while_firing = self.receiver.notifications()
         # Repair: the agent writes its trace log again.
         now = time.time()
         os.utime(self.trace_file, (now, now))
@@ -180,9 +186,10 @@ class AlertReachesTheReceiverTest(unittest.TestCase):
         print("resolved notification %.1fs after the repair"
               % (time.monotonic() - repaired))
 
-        # The inhibited warning never reached the ticket queue.
+        # The inhibited warning never reached the ticket queue while the
+        # page was firing.
         leaked = [(p, a["labels"]["alertname"], a["status"])
-                  for p, n in self.receiver.notifications()
+                  for p, n in while_firing
                   for a in n.get("alerts", [])
                   if a["labels"]["alertname"] == "EntraPTAHeartbeatLate"]
         self.assertEqual(leaked, [])
