@@ -16,6 +16,7 @@
 #include "exporter/build_info.h"
 #include "exporter/diagnose.h"
 #include "exporter/duration.h"
+#include "exporter/flag_split.h"
 #include "exporter/health_check.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
@@ -79,12 +80,7 @@ Flags ParseFlags(const std::vector<std::string>& args) {
       flags.version = true;
       continue;
     }
-    std::string name = arg;
-    std::optional<std::string> value;
-    if (std::size_t eq = arg.find('='); eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-    }
+    auto [name, value] = SplitFlagArgument(arg);
     const FlagSpec* spec = nullptr;
     for (const FlagSpec& candidate : ValueFlags()) {
       if (candidate.name == name) spec = &candidate;

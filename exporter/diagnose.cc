@@ -13,6 +13,7 @@
 #include "exporter/diagnose_render.h"
 #include "exporter/diagnose_terminal.h"
 #include "exporter/duration.h"
+#include "exporter/flag_split.h"
 #include "exporter/metric_builder.h"
 
 namespace entra_pta::diagnose {
@@ -77,12 +78,7 @@ DiagnoseFlags ParseDiagnoseFlags(const std::vector<std::string>& args) {
       flags.help = true;
       continue;
     }
-    std::string name = arg;
-    std::optional<std::string> value;
-    if (std::size_t eq = arg.find('='); eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-    }
+    auto [name, value] = SplitFlagArgument(arg);
     const bool own =
         name == "--output" || name == "--since" || name == "--timeout";
     const bool shared = name == "--config.file" ||

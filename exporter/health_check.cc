@@ -7,6 +7,7 @@
 
 #include "exporter/config.h"
 #include "exporter/duration.h"
+#include "exporter/flag_split.h"
 
 namespace entra_pta {
 namespace {
@@ -27,12 +28,7 @@ struct HealthCheckFlags {
 std::string ParseHealthCheckFlags(const std::vector<std::string>& args,
                                   HealthCheckFlags& flags) {
   for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i];
-    std::optional<std::string> value;
-    if (std::size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    }
+    auto [name, value] = SplitFlagArgument(args[i]);
     if (name != "--web.listen-address" && name != "--timeout") {
       return "unknown flag " + name +
              " (use --web.listen-address=ADDR, --timeout=DURATION)";
