@@ -136,23 +136,29 @@ def bench_blackbox(pki, nginx, url, rounds):
         tmp.cleanup()
 
 
-def bench_libcurl_floor(url, rounds):
-    """The bare libcurl probe loop of bench/libcurl_floor.c, compiled here."""
+def run_libcurl_floor(url, probes):
+    """Compiles and runs bench/libcurl_floor.c; returns what it printed
+    (cpu_per_probe_s, idle_rss_kib, peak_rss_kib) as a dict of strings."""
     tmp = tempfile.TemporaryDirectory(prefix="entra-pta-bench-floor-")
     try:
         program = os.path.join(tmp.name, "libcurl_floor")
         source = os.path.join(os.path.dirname(__file__), "libcurl_floor.c")
         subprocess.run(["cc", "-O2", source, "-o", program, "-lcurl"],
                        check=True)
-        out = subprocess.run([program, url, str(rounds * TARGETS)],
+        out = subprocess.run([program, url, str(probes)],
                              capture_output=True, text=True,
                              check=True).stdout
-        fields = dict(kv.split("=") for kv in out.split())
-        return (float(fields["cpu_per_probe_s"]),
-                int(fields["idle_rss_kib"]) / 1024,
-                int(fields["peak_rss_kib"]) / 1024)
+        return dict(kv.split("=") for kv in out.split())
     finally:
         tmp.cleanup()
+
+
+def bench_libcurl_floor(url, rounds):
+    """The bare libcurl probe loop, as many probes as our rounds made."""
+    fields = run_libcurl_floor(url, rounds * TARGETS)
+    return (float(fields["cpu_per_probe_s"]),
+            int(fields["idle_rss_kib"]) / 1024,
+            int(fields["peak_rss_kib"]) / 1024)
 
 
 def main():

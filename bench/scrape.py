@@ -13,12 +13,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests",
                                 "lib"))
 import fake_entra  # noqa: E402
 import harness  # noqa: E402
+
+import probe  # noqa: E402  (bench/, the script's own folder)
 
 TICKS = os.sysconf("SC_CLK_TCK")
 TENANT = "5a8e1f7c-2b3d-4e6f-9a0b-1c2d3e4f5a6b"
@@ -82,18 +83,8 @@ def libcurl_idle_rss_kib():
     """RSS of bench/libcurl_floor.c right after curl_global_init: what
     linking Debian's libcurl (and the libraries it pulls in) costs any
     process before it does anything."""
-    tmp = tempfile.TemporaryDirectory(prefix="entra-pta-bench-floor-")
-    try:
-        program = os.path.join(tmp.name, "libcurl_floor")
-        source = os.path.join(os.path.dirname(__file__), "libcurl_floor.c")
-        subprocess.run(["cc", "-O2", source, "-o", program, "-lcurl"],
-                       check=True)
-        out = subprocess.run([program, "http://127.0.0.1:9/", "0"],
-                             capture_output=True, text=True,
-                             check=True).stdout
-        return int(dict(kv.split("=") for kv in out.split())["idle_rss_kib"])
-    finally:
-        tmp.cleanup()
+    return int(probe.run_libcurl_floor("http://127.0.0.1:9/",
+                                       0)["idle_rss_kib"])
 
 
 def main():
