@@ -16,14 +16,21 @@ set(entra_pta_package_name entra-pta-exporter)
 get_filename_component(entra_pta_root "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 
 if(WIN32)
-  install(TARGETS entra_pta_exporter
-    # The vcpkg DLLs the exe loads; Windows' own stay out. (Argument order
-    # matters: RUNTIME_DEPENDENCIES before the artifact kinds.)
-    RUNTIME_DEPENDENCIES
-      PRE_EXCLUDE_REGEXES "^api-ms-" "^ext-ms-"
-      POST_EXCLUDE_REGEXES ".*[Ss]ystem32/.*\\.dll$"
-      DIRECTORIES "${VCPKG_INSTALLED_DIR}/${VCPKG_TARGET_TRIPLET}/bin"
-    RUNTIME DESTINATION .)
+  if(CMAKE_CROSSCOMPILING)
+    # The mingw-w64 build links everything statically (scripts/test-windows):
+    # there are no DLLs to ship, and CMake cannot resolve runtime
+    # dependencies when cross-compiling.
+    install(TARGETS entra_pta_exporter RUNTIME DESTINATION .)
+  else()
+    install(TARGETS entra_pta_exporter
+      # The vcpkg DLLs the exe loads; Windows' own stay out. (Argument order
+      # matters: RUNTIME_DEPENDENCIES before the artifact kinds.)
+      RUNTIME_DEPENDENCIES
+        PRE_EXCLUDE_REGEXES "^api-ms-" "^ext-ms-"
+        POST_EXCLUDE_REGEXES ".*[Ss]ystem32/.*\\.dll$"
+        DIRECTORIES "${VCPKG_INSTALLED_DIR}/${VCPKG_TARGET_TRIPLET}/bin"
+      RUNTIME DESTINATION .)
+  endif()
   install(FILES ${entra_pta_root}/entra-pta-exporter.yml ${entra_pta_root}/README.md
           DESTINATION .)
   install(FILES ${entra_pta_root}/packaging/windows/install.ps1
