@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 namespace entra_pta {
 namespace {
@@ -52,6 +53,42 @@ bool ContainsToken(std::string_view list, std::string_view token) {
     list.remove_prefix(comma + 1);
   }
   return false;
+}
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         Lower(text.substr(0, prefix.size())) == prefix;
+}
+
+// The path-and-query part of an absolute-form target, "/" when it has
+// none; nullopt when the target is not an http(s) URI with a host.
+// User information ("user@host") is refused (RFC 9110 4.2.4).
+std::optional<std::string_view> AbsoluteFormPath(std::string_view target) {
+  std::size_t scheme_end;
+  if (StartsWithNoCase(target, "http://")) {
+    scheme_end = 7;
+  } else if (StartsWithNoCase(target, "https://")) {
+    scheme_end = 8;
+  } else {
+    return std::nullopt;
+  }
+  std::string_view rest = target.substr(scheme_end);
+  const std::size_t authority_end = rest.find_first_of("/?");
+  const std::string_view authority = rest.substr(0, authority_end);
+  if (authority.empty() || authority.front() == ':' ||
+      authority.find('@') != std::string_view::npos ||
+      !std::all_of(authority.begin(), authority.end(), [](char c) {
+        // IPv6 literals are bracketed: "[::1]:9847".
+        return c == '[' || c == ']' ||
+               IsTargetChar(static_cast<unsigned char>(c));
+      })) {
+    return std::nullopt;
+  }
+  if (authority_end == std::string_view::npos) return "/";
+  std::string_view path = rest.substr(authority_end);
+  // "http://host?x" has an empty path, which means "/".
+  if (path.front() == '?') return "/";
+  return path;
 }
 
 HttpRequestError Bad(std::string reason) { return {400, std::move(reason)}; }
@@ -135,9 +172,16 @@ HttpRequestParse ParseRequestHead(std::string_view head) {
     return HttpRequestError{505, "Only HTTP/1.0 and HTTP/1.1 are supported."};
   }
   request.minor_version = version[7] - '0';
-  if (target.empty() || target.front() != '/') {
-    // Absolute-form is for proxies, asterisk-form for OPTIONS: neither here.
-    return Bad("The request target must be a path starting with '/'.");
+  // Absolute-form ("http://host:9847/metrics", RFC 9112 3.2.2): a server
+  // must accept it; only its path and query count. The Host field is still
+  // required below. Asterisk- and authority-form (OPTIONS *, CONNECT) are
+  // for methods no endpoint has.
+  if (std::optional<std::string_view> path = AbsoluteFormPath(target)) {
+    target = *path;
+  } else if (target.empty() || target.front() != '/') {
+    return Bad(
+        "The request target must be a path starting with '/' or an "
+        "absolute http(s) URI.");
   }
   if (!std::all_of(target.begin(), target.end(), [](char c) {
         return IsTargetChar(static_cast<unsigned char>(c));

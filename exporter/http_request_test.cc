@@ -114,8 +114,18 @@ TEST(HttpRequestTest, RefusesHostileHeads) {
        "GET / HTTP/1.1\r\nHost: a\r\nX-\xc3\xa9: 1\r\n\r\n", 400},
       {"DEL in value", "GET / HTTP/1.1\r\nHost: a\x7f\r\n\r\n", 400},
       {"space in target", "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
-      {"absolute-form target",
-       "GET http://evil.example/metrics HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+      {"absolute-form without host",
+       "GET http:///metrics HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+      {"absolute-form with only a port",
+       "GET http://:9847/metrics HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+      {"absolute-form with user information",
+       "GET http://u:p@a/metrics HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+      {"absolute-form of another scheme",
+       "GET ftp://a/metrics HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+      {"absolute-form without Host",
+       "GET http://a:9847/metrics HTTP/1.1\r\n\r\n", 400},
+      {"absolute-form with a space",
+       "GET http://a/me trics HTTP/1.1\r\nHost: a\r\n\r\n", 400},
       {"asterisk-form target", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 400},
       {"authority-form target", "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n",
        400},
@@ -157,6 +167,35 @@ TEST(HttpRequestTest, AcceptsWhatRealClientsSend) {
   EXPECT_EQ(Parsed(traversal).path, "/..%2f..%2fetc%2fpasswd");
   EXPECT_EQ(StatusOf("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"),
             200);
+}
+
+TEST(HttpRequestTest, AcceptsAnAbsoluteFormTarget) {
+  // RFC 9112 3.2.2: a server must accept the absolute form; only its path
+  // counts (never the host in it), and HTTP/1.1 still needs Host.
+  struct Case {
+    const char* target;
+    const char* path;
+  };
+  const Case cases[] = {
+      {"http://pta01:9847/metrics", "/metrics"},
+      {"HTTP://PTA01:9847/metrics?x=1", "/metrics"},
+      {"https://pta01.corp.test/health", "/health"},
+      {"http://127.0.0.1:9847", "/"},
+      {"http://[::1]:9847/version", "/version"},
+      {"http://evil.example/metrics", "/metrics"},
+      {"http://a?x=1", "/"},
+      {"http://a/..%2fetc%2fpasswd", "/..%2fetc%2fpasswd"},
+  };
+  for (const Case& c : cases) {
+    auto result = ParseRequestHead("GET "s + c.target +
+                                   " HTTP/1.1\r\nHost: pta01:9847\r\n\r\n");
+    ASSERT_TRUE(std::holds_alternative<HttpRequestHead>(result)) << c.target;
+    EXPECT_EQ(Parsed(result).path, c.path) << c.target;
+  }
+  // HTTP/1.0 has no Host rule, in either form.
+  EXPECT_EQ(
+      Parsed(ParseRequestHead("GET http://a/metrics HTTP/1.0\r\n\r\n")).path,
+      "/metrics");
 }
 
 TEST(HttpRequestTest, FindsTheEndOfTheHead) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
+#include <variant>
 
 #include "exporter/http_request.h"
 
@@ -13,40 +15,29 @@ namespace {
 constexpr char kTextPlain[] = "text/plain; charset=utf-8";
 constexpr char kExposition[] = "text/plain; version=0.0.4; charset=utf-8";
 
-SteadyTime After(std::chrono::milliseconds span) {
-  return std::chrono::steady_clock::now() + span;
-}
-
 // The plain-HTTP stream: the socket itself.
 class PlainStream final : public ByteStream {
  public:
   explicit PlainStream(StreamSocket& socket) : socket_(socket) {}
 
-  long Read(char* data, std::size_t size, SteadyTime deadline) override {
-    for (;;) {
-      long n = socket_.ReceiveSome(data, size);
-      if (n >= 0) return n;
-      if (n != StreamSocket::kWouldBlock) return kError;
-      if (!socket_.Wait(false, deadline)) return kTimedOut;
-    }
+  long Handshake(std::string&) override { return 1; }
+
+  long Read(char* data, std::size_t size) override {
+    return Map(socket_.ReceiveSome(data, size), kWantRead);
   }
 
-  bool WriteAll(std::string_view data, SteadyTime deadline) override {
-    while (!data.empty()) {
-      long n = socket_.SendSome(data.data(), data.size());
-      if (n > 0) {
-        data.remove_prefix(static_cast<std::size_t>(n));
-      } else if (n != StreamSocket::kWouldBlock ||
-                 !socket_.Wait(true, deadline)) {
-        return false;
-      }
-    }
-    return true;
+  long Write(const char* data, std::size_t size) override {
+    return Map(socket_.SendSome(data, size), kWantWrite);
   }
 
-  void Finish(SteadyTime) override {}
+  void Finish() override {}
 
  private:
+  static long Map(long n, long want) {
+    if (n >= 0) return n;
+    return n == StreamSocket::kWouldBlock ? want : kError;
+  }
+
   StreamSocket& socket_;
 };
 
@@ -169,6 +160,43 @@ std::string HtmlEscape(const std::string& text) {
   return out;
 }
 
+// One client connection, owned by the loop thread. While a handler thread
+// works on its request (kHandling) only the loop's bookkeeping touches it.
+struct HttpServer::Connection {
+  enum class State { kHandshake, kReading, kIdle, kHandling, kWriting };
+  std::unique_ptr<StreamSocket> socket;
+  std::unique_ptr<ByteStream> stream;
+  std::shared_ptr<const WebSecurity> security;
+  bool tls = false;
+  State state = State::kReading;
+  bool closed = false;
+  bool peer_closed = false;  // the client sent its last byte
+  bool want_read = true;
+  bool want_write = false;
+  bool close_after_write = false;
+  std::string in;   // received, not yet parsed
+  std::string out;  // the response being sent
+  std::size_t out_sent = 0;
+  SteadyTime deadline;
+  // Since when it has been waiting for a request (connected, or the last
+  // response sent): the order in which the connection cap drops.
+  SteadyTime waiting_since;
+  std::size_t poll_index = 0;
+};
+
+struct HttpServer::Job {
+  Connection* connection;
+  HttpRequestHead request;
+  std::shared_ptr<const WebSecurity> security;
+  bool may_keep_alive;
+};
+
+struct HttpServer::Finished {
+  Connection* connection;
+  std::string bytes;
+  bool close;
+};
+
 HttpServer::HttpServer(Handlers handlers, Logger& logger, Limits limits,
                        SecuritySource security)
     : handlers_(std::move(handlers)),
@@ -179,64 +207,45 @@ HttpServer::HttpServer(Handlers handlers, Logger& logger, Limits limits,
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Start(const ListenAddress& address) {
+  // Sockets beyond the cap are refused, so only the cap needs to fit; the
+  // rest of the limit stays for the collectors' probes and files.
+  const std::size_t socket_limit = RaiseOpenSocketLimit();
+  constexpr std::size_t kKeptForTheRest = 128;
+  max_connections_ = std::max<std::size_t>(1, limits_.max_connections);
+  if (socket_limit != 0) {
+    max_connections_ = std::min(
+        max_connections_, socket_limit > 2 * kKeptForTheRest
+                              ? socket_limit - kKeptForTheRest
+                              : std::max<std::size_t>(1, socket_limit / 2));
+  }
   listener_ = OpenListenSocket(address.host, address.port, address.ipv6);
+  waker_ = MakeWaker();
   port_ = listener_->port();
   stopping_ = false;
-  for (int i = 0; i < limits_.workers; ++i) {
-    workers_.emplace_back([this] { WorkerLoop(); });
+  for (int i = 0; i < std::max(1, limits_.handler_threads); ++i) {
+    handler_threads_.emplace_back([this] { HandlerLoop(); });
   }
-  acceptor_ = std::thread([this] { AcceptLoop(); });
+  loop_ = std::thread([this] { Loop(); });
 }
 
 void HttpServer::Stop() {
-  if (!acceptor_.joinable()) return;
-  stopping_ = true;
-  acceptor_.join();
+  if (!loop_.joinable()) return;
   {
     std::lock_guard lock(mutex_);
-    queue_.clear();
-    // Connections waiting for a request end now; those handling one finish
-    // it and then close.
-    for (StreamSocket* socket : active_) socket->Interrupt();
+    stopping_ = true;
   }
-  queue_ready_.notify_all();
-  for (auto& worker : workers_) worker.join();
-  workers_.clear();
+  waker_->Wake();
+  loop_.join();
+  jobs_ready_.notify_all();
+  // A handler still computing a response finishes it; it is not sent.
+  for (auto& thread : handler_threads_) thread.join();
+  handler_threads_.clear();
+  jobs_.clear();
+  finished_.clear();
+  connections_.clear();
+  open_connections_ = 0;
+  waker_.reset();
   listener_.reset();
-}
-
-void HttpServer::AcceptLoop() {
-  while (!stopping_) {
-    std::unique_ptr<StreamSocket> socket =
-        listener_->Accept(std::chrono::milliseconds(200));
-    if (!socket) continue;
-    std::lock_guard lock(mutex_);
-    if (queue_.size() >= limits_.queued_connections) {
-      // Every worker is busy and the queue is full: closing now is the
-      // bounded answer (the client retries); queueing more would only grow
-      // memory and latency.
-      continue;
-    }
-    queue_.push_back(std::move(socket));
-    queue_ready_.notify_one();
-  }
-}
-
-void HttpServer::WorkerLoop() {
-  for (;;) {
-    std::unique_ptr<StreamSocket> socket;
-    {
-      std::unique_lock lock(mutex_);
-      queue_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      socket = std::move(queue_.front());
-      queue_.pop_front();
-      active_.insert(socket.get());
-    }
-    Serve(*socket);
-    std::lock_guard lock(mutex_);
-    active_.erase(socket.get());
-  }
 }
 
 std::shared_ptr<const WebSecurity> HttpServer::CurrentSecurity() {
@@ -246,113 +255,342 @@ std::shared_ptr<const WebSecurity> HttpServer::CurrentSecurity() {
   return current ? current : kOpen;
 }
 
-void HttpServer::Serve(StreamSocket& socket) {
-  std::shared_ptr<const WebSecurity> security = CurrentSecurity();
-  SteadyTime head_deadline = After(limits_.request_head_timeout);
-  const bool tls = security->tls != nullptr;
-  std::unique_ptr<ByteStream> stream;
-  if (tls) {
-    std::string error;
-    stream = security->tls->Accept(socket, head_deadline, error);
-    if (!stream) {
-      logger_.Debug("TLS handshake failed", {{"err", error}});
+void HttpServer::Loop() {
+  std::unique_ptr<PollSet> poll = MakePollSet();
+  constexpr auto kLongest = std::chrono::hours(1);
+  while (!stopping_) {
+    TakeFinished();
+    SteadyTime now = std::chrono::steady_clock::now();
+    for (auto& c : connections_) {
+      // A request being handled has the scrape's own deadline.
+      if (!c->closed && c->state != Connection::State::kHandling &&
+          now >= c->deadline) {
+        Close(*c);  // Too slow: no answer is owed.
+      }
+    }
+    std::erase_if(connections_, [](const auto& c) { return c->closed; });
+
+    poll->Clear();
+    const std::size_t waker_index =
+        poll->Add(waker_->NativeHandle(), true, false);
+    const bool accepting = now >= accept_paused_until_;
+    const std::size_t listener_index =
+        poll->Add(listener_->NativeHandle(), accepting, false);
+    SteadyTime next = now + kLongest;
+    if (!accepting) next = accept_paused_until_;
+    for (auto& c : connections_) {
+      if (c->state == Connection::State::kHandling) continue;
+      c->poll_index =
+          poll->Add(c->socket->NativeHandle(), c->want_read, c->want_write);
+      next = std::min(next, c->deadline);
+    }
+    // Rounded up, so that the deadline has passed when the wait ends.
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - now);
+    if (!poll->Wait(std::max(wait, std::chrono::milliseconds(0)))) {
+      // Not expected; a pause keeps a persistent failure from spinning.
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    if (poll->Readable(waker_index)) waker_->Drain();
+    const std::size_t polled = connections_.size();
+    for (std::size_t i = 0; i < polled; ++i) {
+      Connection& c = *connections_[i];
+      if (c.closed || c.state == Connection::State::kHandling) continue;
+      if (poll->Readable(c.poll_index) || poll->Writable(c.poll_index)) {
+        Drive(c);
+      }
+    }
+    if (poll->Readable(listener_index)) {
+      AcceptAll(std::chrono::steady_clock::now());
+    }
+  }
+  for (auto& c : connections_) {
+    if (!c->closed && c->state != Connection::State::kHandling) Close(*c);
+  }
+}
+
+void HttpServer::AcceptAll(SteadyTime now) {
+  for (;;) {
+    bool failed = false;
+    std::unique_ptr<StreamSocket> socket = listener_->TryAccept(failed);
+    if (!socket) {
+      if (failed) {
+        // Out of file descriptors: make room, and leave the rest queued in
+        // the kernel for a moment instead of spinning on them.
+        EvictLongestWaiting();
+        accept_paused_until_ = now + std::chrono::milliseconds(100);
+      }
       return;
     }
-  } else {
-    stream = std::make_unique<PlainStream>(socket);
+    if (open_connections_ >= max_connections_ && !EvictLongestWaiting()) {
+      // Every connection has a request in progress: this one waits its
+      // turn nowhere; closing it is the bounded answer.
+      continue;
+    }
+    auto c = std::make_unique<Connection>();
+    c->socket = std::move(socket);
+    c->security = CurrentSecurity();
+    c->tls = c->security->tls != nullptr;
+    c->deadline = now + limits_.request_head_timeout;
+    c->waiting_since = now;
+    if (c->tls) {
+      std::string error;
+      c->stream = c->security->tls->NewStream(*c->socket, error);
+      if (!c->stream) {
+        logger_.Debug("TLS handshake failed", {{"err", error}});
+        continue;
+      }
+      c->state = Connection::State::kHandshake;
+    } else {
+      c->stream = std::make_unique<PlainStream>(*c->socket);
+      c->state = Connection::State::kReading;
+    }
+    ++open_connections_;
+    connections_.push_back(std::move(c));
+    // Data may be there already (a client that writes at once); the next
+    // poll tells.
   }
-  auto send = [&](const std::string& bytes) {
-    return stream->WriteAll(bytes, After(limits_.write_timeout));
-  };
-  std::string buffer;
+}
+
+bool HttpServer::EvictLongestWaiting() {
+  Connection* oldest = nullptr;
+  for (auto& c : connections_) {
+    if (c->closed || c->state == Connection::State::kHandling ||
+        c->state == Connection::State::kWriting) {
+      continue;
+    }
+    if (oldest == nullptr || c->waiting_since < oldest->waiting_since) {
+      oldest = c.get();
+    }
+  }
+  if (oldest == nullptr) return false;
+  Close(*oldest);
+  ++evicted_since_warning_;
+  const SteadyTime now = std::chrono::steady_clock::now();
+  if (now - last_cap_warning_ >= std::chrono::minutes(1)) {
+    logger_.Warn("too many open connections; closed the ones waiting longest",
+                 {{"limit", std::to_string(max_connections_)},
+                  {"closed", std::to_string(evicted_since_warning_)}});
+    last_cap_warning_ = now;
+    evicted_since_warning_ = 0;
+  }
+  return true;
+}
+
+void HttpServer::Close(Connection& c) {
+  if (c.closed) return;
+  c.closed = true;
+  c.stream.reset();
+  c.socket.reset();  // closes it now, so that its descriptor is free
+  c.in = std::string();
+  c.out = std::string();
+  --open_connections_;
+}
+
+void HttpServer::Drive(Connection& c) {
+  if (c.state == Connection::State::kHandshake) {
+    std::string error;
+    const long rc = c.stream->Handshake(error);
+    if (rc == ByteStream::kError) {
+      logger_.Debug("TLS handshake failed", {{"err", error}});
+      Close(c);
+      return;
+    }
+    if (rc != 1) {
+      c.want_read = rc == ByteStream::kWantRead;
+      c.want_write = rc == ByteStream::kWantWrite;
+      return;
+    }
+    c.state = Connection::State::kReading;  // the head's deadline runs on
+  }
+  if (c.state == Connection::State::kWriting) {
+    WriteAvailable(c);
+    return;
+  }
+  ReadAvailable(c);
+  if (!c.closed) TryRequest(c);
+}
+
+void HttpServer::ReadAvailable(Connection& c) {
   char chunk[4096];
-  // Reads until `deadline`, but gives up early when other connections are
-  // waiting for a worker and this one has sent nothing for a while: a real
-  // client sends its request head at once, so a worker is never kept for a
-  // slow or idle connection while others queue.
-  auto read = [&](SteadyTime deadline) -> long {
-    for (;;) {
-      const SteadyTime slice =
-          std::min(deadline, After(std::chrono::milliseconds(500)));
-      long n = stream->Read(chunk, sizeof chunk, slice);
-      if (n != ByteStream::kTimedOut) return n;
-      if (std::chrono::steady_clock::now() >= deadline || stopping_) {
-        return ByteStream::kError;
+  // Beyond a full head's size there is no need to read: it is answered
+  // (431) or processed first.
+  while (!c.peer_closed && c.in.size() <= kMaxRequestHeadBytes) {
+    const long n = c.stream->Read(chunk, sizeof chunk);
+    if (n > 0) {
+      if (c.state == Connection::State::kIdle) {
+        c.state = Connection::State::kReading;
+        c.deadline =
+            std::chrono::steady_clock::now() + limits_.request_head_timeout;
       }
-      std::lock_guard lock(mutex_);
-      if (!queue_.empty()) return ByteStream::kError;
+      c.in.append(chunk, static_cast<std::size_t>(n));
+      continue;
     }
-  };
-  for (bool first = true;; first = false) {
-    if (!first) {
-      if (buffer.empty()) {
-        long n = read(After(limits_.idle_timeout));
-        if (n <= 0) break;
-        buffer.append(chunk, static_cast<std::size_t>(n));
-      }
-      head_deadline = After(limits_.request_head_timeout);
-    }
-    std::size_t end;
-    while ((end = FindRequestHeadEnd(buffer)) == std::string::npos &&
-           buffer.size() <= kMaxRequestHeadBytes) {
-      long n = read(head_deadline);
-      if (n <= 0) return;  // Closed, or too slow: no answer is owed.
-      buffer.append(chunk, static_cast<std::size_t>(n));
-    }
-    HttpRequestParse parsed =
-        end == std::string::npos
-            ? HttpRequestParse(
-                  HttpRequestError{431, "The request head is too large."})
-            : ParseRequestHead(std::string_view(buffer).substr(0, end));
-    if (auto* error = std::get_if<HttpRequestError>(&parsed)) {
-      // The stream's framing is lost: answer and close.
-      send(Serialize(error->status, ReasonOf(error->status), kTextPlain,
-                     error->reason + "\n",
-                     {{"Cache-Control", "no-store"},
-                      {"X-Content-Type-Options", "nosniff"}},
-                     security->headers, false, true));
+    if (n == 0) {
+      c.peer_closed = true;  // what it sent before is still answered
       break;
     }
-    const HttpRequestHead& request = std::get<HttpRequestHead>(parsed);
-    buffer.erase(0, end);
-    // The web configuration may have changed since the connection began:
-    // a connection never keeps less protection than the file now asks for.
-    security = CurrentSecurity();
-    if ((security->tls != nullptr) != tls) break;
-    const bool head_only = request.method == "HEAD";
-    Response response;
-    if (request.content_length > 0) {
-      // No endpoint takes a body; rather than read and discard one, close.
-      const bool allowed = request.method == "GET" || head_only;
-      response = Response::Error(allowed ? 400 : 405,
-                                 allowed ? "Bad Request" : "Method Not Allowed",
-                                 allowed ? "A request body is not accepted.\n"
-                                         : "Only GET and HEAD are allowed.\n");
-      if (!allowed) response.headers.emplace_back("Allow", "GET, HEAD");
-      response.close = true;
-    } else {
-      response = Route(request, *security);
-    }
-    bool keep_alive = request.keep_alive && !response.close && !stopping_;
-    if (keep_alive) {
-      // A waiting connection matters more than this one's next request.
-      std::lock_guard lock(mutex_);
-      keep_alive = queue_.empty();
-    }
-    response.headers.emplace_back("Cache-Control", "no-store");
-    response.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    if (keep_alive && request.minor_version == 0) {
-      // HTTP/1.0 closes unless told otherwise.
-      response.headers.emplace_back("Connection", "keep-alive");
-    }
-    if (!send(Serialize(response.status, response.reason, response.content_type,
-                        response.body, response.headers, security->headers,
-                        head_only, !keep_alive))) {
+    if (n == ByteStream::kError) {
+      Close(c);
       return;
     }
-    if (!keep_alive) break;
+    c.want_read = n == ByteStream::kWantRead;
+    c.want_write = n == ByteStream::kWantWrite;
+    return;
   }
-  stream->Finish(After(std::chrono::milliseconds(500)));
+}
+
+void HttpServer::TryRequest(Connection& c) {
+  const std::size_t end = FindRequestHeadEnd(c.in);
+  if (end == std::string::npos && c.in.size() <= kMaxRequestHeadBytes) {
+    if (c.peer_closed) Close(c);
+    return;  // more to come
+  }
+  HttpRequestParse parsed =
+      end == std::string::npos
+          ? HttpRequestParse(
+                HttpRequestError{431, "The request head is too large."})
+          : ParseRequestHead(std::string_view(c.in).substr(0, end));
+  if (auto* error = std::get_if<HttpRequestError>(&parsed)) {
+    // The stream's framing is lost: answer and close.
+    Respond(c,
+            Serialize(error->status, ReasonOf(error->status), kTextPlain,
+                      error->reason + "\n",
+                      {{"Cache-Control", "no-store"},
+                       {"X-Content-Type-Options", "nosniff"}},
+                      c.security->headers, false, true),
+            true);
+    return;
+  }
+  c.in.erase(0, end);
+  // The web configuration may have changed since the connection began:
+  // a connection never keeps less protection than the file now asks for.
+  c.security = CurrentSecurity();
+  if ((c.security->tls != nullptr) != c.tls) {
+    Close(c);
+    return;
+  }
+  auto job = std::make_unique<Job>();
+  job->connection = &c;
+  job->request = std::move(std::get<HttpRequestHead>(parsed));
+  job->security = c.security;
+  job->may_keep_alive = !c.peer_closed;
+  c.state = Connection::State::kHandling;
+  {
+    std::lock_guard lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  jobs_ready_.notify_one();
+}
+
+void HttpServer::Respond(Connection& c, std::string bytes, bool close) {
+  c.out = std::move(bytes);
+  c.out_sent = 0;
+  c.close_after_write = close;
+  c.state = Connection::State::kWriting;
+  c.deadline = std::chrono::steady_clock::now() + limits_.write_timeout;
+  WriteAvailable(c);
+}
+
+void HttpServer::WriteAvailable(Connection& c) {
+  while (c.out_sent < c.out.size()) {
+    const long n =
+        c.stream->Write(c.out.data() + c.out_sent, c.out.size() - c.out_sent);
+    if (n > 0) {
+      c.out_sent += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n == ByteStream::kError) {
+      Close(c);
+      return;
+    }
+    c.want_read = n == ByteStream::kWantRead;
+    c.want_write = n == ByteStream::kWantWrite;
+    return;
+  }
+  if (c.close_after_write || stopping_) {
+    c.stream->Finish();
+    Close(c);
+    return;
+  }
+  const SteadyTime now = std::chrono::steady_clock::now();
+  c.out = std::string();
+  c.out_sent = 0;
+  c.state = Connection::State::kIdle;
+  c.deadline = now + limits_.idle_timeout;
+  c.waiting_since = now;
+  c.want_read = true;
+  c.want_write = false;
+  if (!c.in.empty()) {
+    // A pipelined request: its head's time starts now.
+    c.state = Connection::State::kReading;
+    c.deadline = now + limits_.request_head_timeout;
+  }
+  // TLS may hold decrypted bytes that poll cannot see: read now.
+  ReadAvailable(c);
+  if (!c.closed) TryRequest(c);
+}
+
+void HttpServer::TakeFinished() {
+  std::vector<std::unique_ptr<Finished>> finished;
+  {
+    std::lock_guard lock(mutex_);
+    finished.swap(finished_);
+  }
+  for (auto& f : finished) {
+    Respond(*f->connection, std::move(f->bytes), f->close);
+  }
+}
+
+void HttpServer::HandlerLoop() {
+  for (;;) {
+    std::unique_ptr<Job> job;
+    {
+      std::unique_lock lock(mutex_);
+      jobs_ready_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    auto done = std::make_unique<Finished>();
+    done->connection = job->connection;
+    done->bytes = Answer(*job, done->close);
+    {
+      std::lock_guard lock(mutex_);
+      finished_.push_back(std::move(done));
+    }
+    waker_->Wake();
+  }
+}
+
+std::string HttpServer::Answer(const Job& job, bool& close) {
+  const HttpRequestHead& request = job.request;
+  const bool head_only = request.method == "HEAD";
+  Response response;
+  if (request.content_length > 0) {
+    // No endpoint takes a body; rather than read and discard one, close.
+    const bool allowed = request.method == "GET" || head_only;
+    response = Response::Error(allowed ? 400 : 405,
+                               allowed ? "Bad Request" : "Method Not Allowed",
+                               allowed ? "A request body is not accepted.\n"
+                                       : "Only GET and HEAD are allowed.\n");
+    if (!allowed) response.headers.emplace_back("Allow", "GET, HEAD");
+    response.close = true;
+  } else {
+    response = Route(request, *job.security);
+  }
+  const bool keep_alive =
+      request.keep_alive && job.may_keep_alive && !response.close && !stopping_;
+  response.headers.emplace_back("Cache-Control", "no-store");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (keep_alive && request.minor_version == 0) {
+    // HTTP/1.0 closes unless told otherwise.
+    response.headers.emplace_back("Connection", "keep-alive");
+  }
+  close = !keep_alive;
+  return Serialize(response.status, response.reason, response.content_type,
+                   response.body, response.headers, job.security->headers,
+                   head_only, close);
 }
 
 HttpServer::Response HttpServer::Route(const HttpRequestHead& request,

@@ -5,25 +5,30 @@
 // headers come from a WebSecurity snapshot (exporter/web_security.h) that
 // the server asks for on every connection and request, so a reloaded web
 // configuration applies without a restart.
-// Built for a handful of clients, and to stay up under hostile ones: a fixed
-// pool of worker threads fed by a bounded queue (a connection beyond it is
-// closed at once), a total time bound on reading a request head (slowloris),
-// bounded head size, keep-alive with an idle timeout, and no request body.
-// While connections queue, a worker drops a connection that has sent
-// nothing for half a second instead of waiting for its timeouts.
-// Thread-safety: the handlers and the security source run on worker threads
-// concurrently and must be thread-safe. Start/Stop from one thread.
+// Built for a handful of clients, and to stay up under hostile ones: one
+// event-loop thread moves the bytes of every connection (poll(2) / WSAPoll
+// through exporter/socket.h), so an idle or slow connection costs a socket
+// and a deadline, never a thread; complete requests are handed to a small
+// pool of handler threads (a scrape takes seconds, the loop must not wait
+// for it). Every connection has a deadline: 10 s for a request head (TLS
+// handshake included), an idle timeout between kept-alive requests, a
+// write timeout; heads are bounded in size and no request body is read.
+// Beyond the connection cap the connection that has waited longest without
+// a request in progress is closed to make room.
+// Thread-safety: the handlers and the security source run on handler (and
+// loop) threads concurrently and must be thread-safe. Start/Stop from one
+// thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,8 +41,10 @@
 namespace entra_pta {
 
 struct HttpServerLimits {
-  int workers = 8;
-  std::size_t queued_connections = 32;
+  // Threads that run the handlers; the event loop only moves bytes.
+  int handler_threads = 4;
+  // Open connections at most (lowered to fit the process's socket limit).
+  std::size_t max_connections = 2048;
   // From the connection's start (TLS handshake included) or from the
   // first byte of a later request, to the end of the request head.
   std::chrono::milliseconds request_head_timeout{10000};
@@ -78,9 +85,21 @@ class HttpServer {
 
  private:
   struct Response;
-  void AcceptLoop();
-  void WorkerLoop();
-  void Serve(StreamSocket& socket);
+  struct Connection;
+  struct Job;
+  struct Finished;
+  void Loop();
+  void HandlerLoop();
+  void AcceptAll(SteadyTime now);
+  bool EvictLongestWaiting();
+  void Drive(Connection& c);
+  void ReadAvailable(Connection& c);
+  void TryRequest(Connection& c);
+  void Respond(Connection& c, std::string bytes, bool close);
+  void WriteAvailable(Connection& c);
+  void Close(Connection& c);
+  void TakeFinished();
+  std::string Answer(const Job& job, bool& close);
   Response Route(const struct HttpRequestHead& request,
                  const WebSecurity& security);
   std::shared_ptr<const WebSecurity> CurrentSecurity();
@@ -90,14 +109,23 @@ class HttpServer {
   Limits limits_;
   SecuritySource security_;
   std::unique_ptr<ListenSocket> listener_;
+  std::unique_ptr<Waker> waker_;
   int port_ = 0;
+  std::size_t max_connections_ = 0;
   std::atomic<bool> stopping_{false};
-  std::thread acceptor_;
-  std::vector<std::thread> workers_;
+  std::thread loop_;
+  std::vector<std::thread> handler_threads_;
+  // Owned and touched by the loop thread only.
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::size_t open_connections_ = 0;
+  SteadyTime accept_paused_until_{};
+  SteadyTime last_cap_warning_{};
+  std::uint64_t evicted_since_warning_ = 0;
+  // Between the loop and the handler threads.
   std::mutex mutex_;
-  std::condition_variable queue_ready_;
-  std::deque<std::unique_ptr<StreamSocket>> queue_;  // guarded by mutex_
-  std::set<StreamSocket*> active_;                   // guarded by mutex_
+  std::condition_variable jobs_ready_;
+  std::deque<std::unique_ptr<Job>> jobs_;            // guarded by mutex_
+  std::vector<std::unique_ptr<Finished>> finished_;  // guarded by mutex_
 };
 
 // Parses the header's value: a positive finite number of seconds, or nullopt.

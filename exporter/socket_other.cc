@@ -6,12 +6,14 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "exporter/socket.h"
 
@@ -21,13 +23,6 @@ namespace {
 bool SetNonBlocking(int fd) {
   int flags = fcntl(fd, F_GETFL, 0);
   return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
-}
-
-int MillisUntil(SteadyTime deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  if (left.count() <= 0) return 0;
-  return static_cast<int>(std::min<long long>(left.count(), 1000 * 60 * 60));
 }
 
 class PosixStreamSocket final : public StreamSocket {
@@ -53,17 +48,6 @@ class PosixStreamSocket final : public StreamSocket {
     }
   }
 
-  bool Wait(bool for_write, SteadyTime deadline) override {
-    for (;;) {
-      pollfd p{fd_, static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
-      int n = poll(&p, 1, MillisUntil(deadline));
-      if (n > 0) return true;  // Errors and hang-ups surface in the I/O call.
-      if (n == 0) return false;
-      if (errno != EINTR) return false;
-    }
-  }
-
-  void Interrupt() override { shutdown(fd_, SHUT_RDWR); }
   std::intptr_t NativeHandle() const override { return fd_; }
 
  private:
@@ -75,20 +59,22 @@ class PosixListenSocket final : public ListenSocket {
   PosixListenSocket(int fd, int port) : fd_(fd), port_(port) {}
   ~PosixListenSocket() override { close(fd_); }
   int port() const override { return port_; }
+  std::intptr_t NativeHandle() const override { return fd_; }
 
-  std::unique_ptr<StreamSocket> Accept(
-      std::chrono::milliseconds wait) override {
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(wait.count())) <= 0) return nullptr;
-    int fd = accept(fd_, nullptr, nullptr);
-    if (fd < 0) return nullptr;  // The client went away, or out of fds.
-    if (!SetNonBlocking(fd) || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
-      close(fd);
+  std::unique_ptr<StreamSocket> TryAccept(bool& failed) override {
+    failed = false;
+    for (;;) {
+      int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd >= 0) {
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        return std::make_unique<PosixStreamSocket>(fd);
+      }
+      // A client that gave up before being accepted: try the next one.
+      if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO) continue;
+      failed = errno != EAGAIN && errno != EWOULDBLOCK;
       return nullptr;
     }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return std::make_unique<PosixStreamSocket>(fd);
   }
 
  private:
@@ -96,7 +82,84 @@ class PosixListenSocket final : public ListenSocket {
   int port_;
 };
 
+class PosixPollSet final : public PollSet {
+ public:
+  void Clear() override { fds_.clear(); }
+  std::size_t Add(std::intptr_t handle, bool read, bool write) override {
+    short events =
+        static_cast<short>((read ? POLLIN : 0) | (write ? POLLOUT : 0));
+    fds_.push_back(pollfd{static_cast<int>(handle), events, 0});
+    return fds_.size() - 1;
+  }
+  bool Wait(std::chrono::milliseconds timeout) override {
+    const int millis = static_cast<int>(std::min<long long>(
+        std::max<long long>(timeout.count(), 0), 60LL * 60 * 1000));
+    int n = poll(fds_.data(), fds_.size(), millis);
+    if (n >= 0) return true;
+    for (pollfd& p : fds_) p.revents = 0;
+    return errno == EINTR;
+  }
+  bool Readable(std::size_t i) const override {
+    return (fds_[i].events & POLLIN) != 0 &&
+           (fds_[i].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) != 0;
+  }
+  bool Writable(std::size_t i) const override {
+    return (fds_[i].events & POLLOUT) != 0 &&
+           (fds_[i].revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL)) != 0;
+  }
+
+ private:
+  std::vector<pollfd> fds_;
+};
+
+class PipeWaker final : public Waker {
+ public:
+  PipeWaker() {
+    if (pipe2(fds_, O_NONBLOCK | O_CLOEXEC) != 0) {
+      throw std::runtime_error(std::string("cannot create a pipe: ") +
+                               std::strerror(errno));
+    }
+  }
+  ~PipeWaker() override {
+    close(fds_[0]);
+    close(fds_[1]);
+  }
+  void Wake() override {
+    const char byte = 1;
+    // A full pipe already wakes the loop; nothing is lost by dropping this.
+    [[maybe_unused]] ssize_t n = write(fds_[1], &byte, 1);
+  }
+  void Drain() override {
+    char buffer[256];
+    while (read(fds_[0], buffer, sizeof buffer) > 0) {
+    }
+  }
+  std::intptr_t NativeHandle() const override { return fds_[0]; }
+
+ private:
+  int fds_[2] = {-1, -1};
+};
+
 }  // namespace
+
+std::unique_ptr<PollSet> MakePollSet() {
+  return std::make_unique<PosixPollSet>();
+}
+
+std::unique_ptr<Waker> MakeWaker() { return std::make_unique<PipeWaker>(); }
+
+std::size_t RaiseOpenSocketLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY
+             ? 0
+             : static_cast<std::size_t>(limit.rlim_cur);
+}
 
 std::unique_ptr<ListenSocket> OpenListenSocket(const std::string& host_text,
                                                int port_number, bool ipv6) {
@@ -126,8 +189,10 @@ std::unique_ptr<ListenSocket> OpenListenSocket(const std::string& host_text,
   }
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // A burst of connections (a scanner, a slowloris) waits in the kernel's
+  // queue rather than being refused; the loop accepts them all each turn.
   if (bind(fd, found->ai_addr, found->ai_addrlen) != 0 ||
-      listen(fd, 128) != 0 || !SetNonBlocking(fd)) {
+      listen(fd, SOMAXCONN) != 0 || !SetNonBlocking(fd)) {
     int error = errno;
     freeaddrinfo(found);
     close(fd);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <mutex>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "exporter/socket.h"
 
@@ -39,13 +41,6 @@ bool SetNonBlocking(SOCKET s) {
   return ioctlsocket(s, FIONBIO, &on) == 0;
 }
 
-int MillisUntil(SteadyTime deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  if (left.count() <= 0) return 0;
-  return static_cast<int>(std::min<long long>(left.count(), 1000 * 60 * 60));
-}
-
 int ClampSize(std::size_t size) {
   return static_cast<int>(std::min<std::size_t>(size, 1 << 30));
 }
@@ -67,14 +62,6 @@ class WinsockStreamSocket final : public StreamSocket {
     return WSAGetLastError() == WSAEWOULDBLOCK ? kWouldBlock : kError;
   }
 
-  bool Wait(bool for_write, SteadyTime deadline) override {
-    WSAPOLLFD p{};
-    p.fd = socket_;
-    p.events = for_write ? POLLWRNORM : POLLRDNORM;
-    return WSAPoll(&p, 1, MillisUntil(deadline)) > 0;
-  }
-
-  void Interrupt() override { shutdown(socket_, SD_BOTH); }
   std::intptr_t NativeHandle() const override {
     return static_cast<std::intptr_t>(socket_);
   }
@@ -88,23 +75,30 @@ class WinsockListenSocket final : public ListenSocket {
   WinsockListenSocket(SOCKET s, int port) : socket_(s), port_(port) {}
   ~WinsockListenSocket() override { closesocket(socket_); }
   int port() const override { return port_; }
+  std::intptr_t NativeHandle() const override {
+    return static_cast<std::intptr_t>(socket_);
+  }
 
-  std::unique_ptr<StreamSocket> Accept(
-      std::chrono::milliseconds wait) override {
-    WSAPOLLFD p{};
-    p.fd = socket_;
-    p.events = POLLRDNORM;
-    if (WSAPoll(&p, 1, static_cast<int>(wait.count())) <= 0) return nullptr;
-    SOCKET s = accept(socket_, nullptr, nullptr);
-    if (s == INVALID_SOCKET) return nullptr;
-    if (!SetNonBlocking(s)) {
-      closesocket(s);
-      return nullptr;
+  std::unique_ptr<StreamSocket> TryAccept(bool& failed) override {
+    failed = false;
+    for (;;) {
+      SOCKET s = accept(socket_, nullptr, nullptr);
+      if (s == INVALID_SOCKET) {
+        const int error = WSAGetLastError();
+        // A client that gave up before being accepted: try the next one.
+        if (error == WSAECONNRESET || error == WSAEINTR) continue;
+        failed = error != WSAEWOULDBLOCK;
+        return nullptr;
+      }
+      if (!SetNonBlocking(s)) {
+        closesocket(s);
+        continue;
+      }
+      BOOL one = TRUE;
+      setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<char*>(&one),
+                 sizeof one);
+      return std::make_unique<WinsockStreamSocket>(s);
     }
-    BOOL one = TRUE;
-    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<char*>(&one),
-               sizeof one);
-    return std::make_unique<WinsockStreamSocket>(s);
   }
 
  private:
@@ -112,7 +106,124 @@ class WinsockListenSocket final : public ListenSocket {
   int port_;
 };
 
+class WinsockPollSet final : public PollSet {
+ public:
+  void Clear() override { fds_.clear(); }
+  std::size_t Add(std::intptr_t handle, bool read, bool write) override {
+    WSAPOLLFD p{};
+    p.fd = static_cast<SOCKET>(handle);
+    p.events =
+        static_cast<SHORT>((read ? POLLRDNORM : 0) | (write ? POLLWRNORM : 0));
+    fds_.push_back(p);
+    return fds_.size() - 1;
+  }
+  bool Wait(std::chrono::milliseconds timeout) override {
+    const INT millis = static_cast<INT>(std::min<long long>(
+        std::max<long long>(timeout.count(), 0), 60LL * 60 * 1000));
+    if (fds_.empty()) {
+      // WSAPoll refuses an empty set.
+      Sleep(static_cast<DWORD>(millis));
+      return true;
+    }
+    int n = WSAPoll(fds_.data(), static_cast<ULONG>(fds_.size()), millis);
+    if (n >= 0) return true;
+    for (WSAPOLLFD& p : fds_) p.revents = 0;
+    return false;
+  }
+  bool Readable(std::size_t i) const override {
+    return (fds_[i].events & POLLRDNORM) != 0 &&
+           (fds_[i].revents & (POLLRDNORM | POLLERR | POLLHUP | POLLNVAL)) != 0;
+  }
+  bool Writable(std::size_t i) const override {
+    return (fds_[i].events & POLLWRNORM) != 0 &&
+           (fds_[i].revents & (POLLWRNORM | POLLERR | POLLHUP | POLLNVAL)) != 0;
+  }
+
+ private:
+  std::vector<WSAPOLLFD> fds_;
+};
+
+// Windows has no pipe that WSAPoll can watch, so the waker is a TCP
+// connection to itself over loopback.
+class SocketPairWaker final : public Waker {
+ public:
+  SocketPairWaker() {
+    StartWinsockOnce();
+    SOCKET listener = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (listener == INVALID_SOCKET) Fail("socket");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    int length = sizeof address;
+    if (bind(listener, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        listen(listener, 1) != 0 ||
+        getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) !=
+            0) {
+      closesocket(listener);
+      Fail("bind");
+    }
+    write_ = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    if (write_ == INVALID_SOCKET ||
+        connect(write_, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+      closesocket(listener);
+      Fail("connect");
+    }
+    read_ = accept(listener, nullptr, nullptr);
+    closesocket(listener);
+    if (read_ == INVALID_SOCKET || !SetNonBlocking(read_) ||
+        !SetNonBlocking(write_)) {
+      Fail("accept");
+    }
+    BOOL one = TRUE;
+    setsockopt(write_, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<char*>(&one),
+               sizeof one);
+  }
+  ~SocketPairWaker() override { Close(); }
+  void Wake() override {
+    const char byte = 1;
+    // A full buffer already wakes the loop; nothing is lost by dropping it.
+    send(write_, &byte, 1, 0);
+  }
+  void Drain() override {
+    char buffer[256];
+    while (recv(read_, buffer, sizeof buffer, 0) > 0) {
+    }
+  }
+  std::intptr_t NativeHandle() const override {
+    return static_cast<std::intptr_t>(read_);
+  }
+
+ private:
+  void Close() {
+    if (read_ != INVALID_SOCKET) closesocket(read_);
+    if (write_ != INVALID_SOCKET) closesocket(write_);
+    read_ = write_ = INVALID_SOCKET;
+  }
+  [[noreturn]] void Fail(const char* step) {
+    const int error = WSAGetLastError();
+    Close();
+    throw std::runtime_error(std::string("cannot create the loop's waker (") +
+                             step + "): " + WinsockError(error));
+  }
+
+  SOCKET read_ = INVALID_SOCKET;
+  SOCKET write_ = INVALID_SOCKET;
+};
+
 }  // namespace
+
+std::unique_ptr<PollSet> MakePollSet() {
+  StartWinsockOnce();
+  return std::make_unique<WinsockPollSet>();
+}
+
+std::unique_ptr<Waker> MakeWaker() {
+  return std::make_unique<SocketPairWaker>();
+}
+
+// Windows has no per-process socket limit to raise.
+std::size_t RaiseOpenSocketLimit() { return 0; }
 
 std::unique_ptr<ListenSocket> OpenListenSocket(const std::string& host_text,
                                                int port_number, bool ipv6) {
@@ -145,7 +256,7 @@ std::unique_ptr<ListenSocket> OpenListenSocket(const std::string& host_text,
   setsockopt(s, SOL_SOCKET, SO_EXCLUSIVEADDRUSE, reinterpret_cast<char*>(&one),
              sizeof one);
   if (bind(s, found->ai_addr, static_cast<int>(found->ai_addrlen)) != 0 ||
-      listen(s, 128) != 0 || !SetNonBlocking(s)) {
+      listen(s, SOMAXCONN) != 0 || !SetNonBlocking(s)) {
     int error = WSAGetLastError();
     freeaddrinfo(found);
     closesocket(s);

@@ -158,53 +158,64 @@ bool HasAllowedSan(X509* certificate, const std::vector<std::string>& allowed) {
 
 class TlsStream final : public ByteStream {
  public:
-  TlsStream(SSL* ssl, StreamSocket& socket) : ssl_(ssl), socket_(socket) {}
+  TlsStream(SSL* ssl, std::vector<std::string> allowed_sans)
+      : ssl_(ssl), allowed_sans_(std::move(allowed_sans)) {}
   ~TlsStream() override { SSL_free(ssl_); }
 
-  long Read(char* data, std::size_t size, SteadyTime deadline) override {
-    for (;;) {
-      ERR_clear_error();
-      std::size_t got = 0;
-      if (SSL_read_ex(ssl_, data, size, &got) == 1) {
-        return static_cast<long>(got);
-      }
-      int error = SSL_get_error(ssl_, 0);
-      if (error == SSL_ERROR_ZERO_RETURN) return 0;
-      if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
+  long Handshake(std::string& error) override {
+    ERR_clear_error();
+    int rc = SSL_accept(ssl_);
+    if (rc != 1) {
+      const int ssl_error = SSL_get_error(ssl_, rc);
+      if (ssl_error == SSL_ERROR_WANT_READ) return kWantRead;
+      if (ssl_error == SSL_ERROR_WANT_WRITE) return kWantWrite;
+      error = ssl_error == SSL_ERROR_SSL ? OpenSslError() : "connection closed";
+      return kError;
+    }
+    if (!allowed_sans_.empty()) {
+      X509* peer = SSL_get0_peer_certificate(ssl_);
+      if (peer == nullptr || !HasAllowedSan(peer, allowed_sans_)) {
+        error = "client certificate has none of client_allowed_sans";
         return kError;
       }
-      if (!WaitFor(error, deadline)) return kTimedOut;
     }
+    return 1;
   }
 
-  bool WriteAll(std::string_view data, SteadyTime deadline) override {
-    while (!data.empty()) {
-      ERR_clear_error();
-      std::size_t written = 0;
-      if (SSL_write_ex(ssl_, data.data(), data.size(), &written) == 1) {
-        data.remove_prefix(written);
-        continue;
-      }
-      if (!WaitFor(SSL_get_error(ssl_, 0), deadline)) return false;
+  long Read(char* data, std::size_t size) override {
+    ERR_clear_error();
+    std::size_t got = 0;
+    if (SSL_read_ex(ssl_, data, size, &got) == 1) {
+      return static_cast<long>(got);
     }
-    return true;
+    const int error = SSL_get_error(ssl_, 0);
+    if (error == SSL_ERROR_ZERO_RETURN) return 0;
+    return Want(error);
   }
 
-  void Finish(SteadyTime) override {
+  long Write(const char* data, std::size_t size) override {
+    ERR_clear_error();
+    std::size_t written = 0;
+    if (SSL_write_ex(ssl_, data, size, &written) == 1) {
+      return static_cast<long>(written);
+    }
+    return Want(SSL_get_error(ssl_, 0));
+  }
+
+  void Finish() override {
     ERR_clear_error();
     SSL_shutdown(ssl_);  // Sends close_notify; the peer's is not awaited.
   }
 
-  // Waits as OpenSSL asks; false for errors and timeouts.
-  bool WaitFor(int ssl_error, SteadyTime deadline) {
-    if (ssl_error == SSL_ERROR_WANT_READ) return socket_.Wait(false, deadline);
-    if (ssl_error == SSL_ERROR_WANT_WRITE) return socket_.Wait(true, deadline);
-    return false;
+ private:
+  static long Want(int ssl_error) {
+    if (ssl_error == SSL_ERROR_WANT_READ) return kWantRead;
+    if (ssl_error == SSL_ERROR_WANT_WRITE) return kWantWrite;
+    return kError;
   }
 
- private:
   SSL* ssl_;
-  StreamSocket& socket_;
+  std::vector<std::string> allowed_sans_;
 };
 
 class OpenSslAcceptor final : public TlsAcceptor {
@@ -212,40 +223,18 @@ class OpenSslAcceptor final : public TlsAcceptor {
   OpenSslAcceptor(CtxPtr ctx, std::vector<std::string> allowed_sans)
       : ctx_(std::move(ctx)), allowed_sans_(std::move(allowed_sans)) {}
 
-  std::unique_ptr<ByteStream> Accept(StreamSocket& socket, SteadyTime deadline,
-                                     std::string& error) const override {
+  std::unique_ptr<ByteStream> NewStream(StreamSocket& socket,
+                                        std::string& error) const override {
+    ERR_clear_error();
     SSL* ssl = SSL_new(ctx_.get());
     if (ssl == nullptr) {
       error = OpenSslError();
       return nullptr;
     }
-    auto stream = std::make_unique<TlsStream>(ssl, socket);
+    auto stream = std::make_unique<TlsStream>(ssl, allowed_sans_);
     if (SSL_set_fd(ssl, static_cast<int>(socket.NativeHandle())) != 1) {
       error = OpenSslError();
       return nullptr;
-    }
-    for (;;) {
-      ERR_clear_error();
-      int rc = SSL_accept(ssl);
-      if (rc == 1) break;
-      int ssl_error = SSL_get_error(ssl, rc);
-      if (ssl_error == SSL_ERROR_SSL || ssl_error == SSL_ERROR_SYSCALL ||
-          ssl_error == SSL_ERROR_ZERO_RETURN) {
-        error =
-            ssl_error == SSL_ERROR_SSL ? OpenSslError() : "connection closed";
-        return nullptr;
-      }
-      if (!stream->WaitFor(ssl_error, deadline)) {
-        error = "handshake not finished in time";
-        return nullptr;
-      }
-    }
-    if (!allowed_sans_.empty()) {
-      X509* peer = SSL_get0_peer_certificate(ssl);
-      if (peer == nullptr || !HasAllowedSan(peer, allowed_sans_)) {
-        error = "client certificate has none of client_allowed_sans";
-        return nullptr;
-      }
     }
     return stream;
   }

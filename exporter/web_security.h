@@ -9,6 +9,7 @@
 // snapshot is immutable once published.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,29 +21,34 @@
 
 namespace entra_pta {
 
-// A byte stream over one connection, plain or TLS. Every call is bounded by
-// its deadline.
+// A byte stream over one connection, plain or TLS. Non-blocking: every call
+// returns at once, telling the server's event loop what to wait for.
 class ByteStream {
  public:
   virtual ~ByteStream() = default;
   static constexpr long kError = -1;
-  static constexpr long kTimedOut = -2;  // nothing arrived; may be retried
-  // Bytes read (> 0), 0 at end of stream, kError or kTimedOut.
-  virtual long Read(char* data, std::size_t size, SteadyTime deadline) = 0;
-  virtual bool WriteAll(std::string_view data, SteadyTime deadline) = 0;
-  // Ends the stream politely (TLS close_notify); best effort, bounded.
-  virtual void Finish(SteadyTime deadline) = 0;
+  static constexpr long kWantRead = -2;   // call again once readable
+  static constexpr long kWantWrite = -3;  // call again once writable
+  // Completes the connection's set-up (the TLS handshake): 1 when done,
+  // kWantRead / kWantWrite, or kError with `error` saying why (for a debug
+  // log line; never key material).
+  virtual long Handshake(std::string& error) = 0;
+  // Bytes read (> 0), 0 at end of stream, kWantRead / kWantWrite or kError.
+  virtual long Read(char* data, std::size_t size) = 0;
+  // Bytes written (> 0), kWantRead / kWantWrite or kError.
+  virtual long Write(const char* data, std::size_t size) = 0;
+  // Ends the stream politely (TLS close_notify); best effort, never waits.
+  virtual void Finish() = 0;
 };
 
 class TlsAcceptor {
  public:
   virtual ~TlsAcceptor() = default;
-  // Performs the server side of the handshake on `socket` (borrowed; must
-  // outlive the stream). nullptr when it fails or the deadline passes;
-  // `error` then says why, for a debug log line.
-  virtual std::unique_ptr<ByteStream> Accept(StreamSocket& socket,
-                                             SteadyTime deadline,
-                                             std::string& error) const = 0;
+  // A server-side TLS stream over `socket` (borrowed; must outlive the
+  // stream) whose Handshake() still has to be driven to completion.
+  // nullptr when OpenSSL cannot set one up; `error` then says why.
+  virtual std::unique_ptr<ByteStream> NewStream(StreamSocket& socket,
+                                                std::string& error) const = 0;
 };
 
 class Authenticator {
