@@ -47,6 +47,9 @@ import fake_entra  # noqa: E402
 import harness  # noqa: E402
 import network_peers as peers  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import slowloris  # noqa: E402
+
 TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT_ID = "99999999-0000-4000-8000-000000000000"
 SRV = "_ldap._tcp.dc._msdcs.corp.test"
@@ -410,6 +413,10 @@ def main():
     parser.add_argument("--flap-every", type=float, default=2.5,
                         help="seconds between nginx stops/starts")
     parser.add_argument("--max-rss-growth-kib", type=int, default=1024)
+    parser.add_argument("--slowloris", type=int, default=0, metavar="N",
+                        help="also keep N slow connections open for the "
+                             "whole run (bench/slowloris.py: a header line "
+                             "per second each, reconnecting when closed)")
     parser.add_argument("--run-dir",
                         help="where logs and sanitizer reports go "
                              "(default: a new directory under /tmp)")
@@ -477,6 +484,14 @@ def main():
             print("soak: RSS after %d warm-up scrapes %d KiB" % (
                 args.warmup, rss["warm"]), flush=True)
 
+        crowd = None
+        if args.slowloris > 0:
+            slowloris.raise_fd_limit(args.slowloris + 256)
+            host, port = exporter.address.rsplit(":", 1)
+            crowd = slowloris.SlowlorisCrowd(host, int(port), args.slowloris)
+            crowd.start()
+            print("soak: %d slowloris connections started" % args.slowloris,
+                  flush=True)
         scrapers = Scrapers(exporter.address, args.scrapes, args.clients,
                             args.warmup, on_warm)
         begin = time.monotonic()
@@ -500,6 +515,9 @@ def main():
                     rss_kib(pid)), flush=True)
         scrapers.join()
         duration = time.monotonic() - begin
+        slow_open = crowd.open_now() if crowd else 0
+        if crowd:
+            crowd.stop()
         for b in background:
             b.stop()
         if not nginx_up[0]:
@@ -528,6 +546,11 @@ def main():
             lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.99)] * 1000,
             lat[-1] * 1000))
         print("soak: landing pages       %d" % scrapers.landing_pages)
+        if crowd:
+            print("soak: slowloris           %d connections (%d open at the "
+                  "end), %d opened, %d closed by the server" % (
+                      args.slowloris, slow_open, crowd.opened,
+                      crowd.closed_by_server))
         print("soak: failed scrapes      %d" % failed)
         for reason, count in sorted(scrapers.failures.items()):
             print("soak:   %6d  %s" % (count, reason))

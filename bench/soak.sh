@@ -11,7 +11,8 @@
 # usage: bench/soak.sh [--sanitizer asan|tsan|none] [--build-dir DIR]
 #                      [--scrapes N] [--clients N] [--warmup N]
 #                      [--reload-every SECONDS] [--flap-every SECONDS]
-#                      [--run-dir DIR] [--no-build | --build-only]
+#                      [--slowloris N] [--run-dir DIR]
+#                      [--no-build | --build-only]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --build-dir=*) build_dir=${1#*=}; shift ;;
     --no-build) build=0; shift ;;
     --build-only) build_only=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) pass+=("$1"); shift ;;
   esac
 done

@@ -6,9 +6,11 @@
 #include <ws2tcpip.h>
 
 #include <chrono>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "exporter/http_server.h"
 #include "exporter/testing/fake_clock.h"
@@ -112,6 +114,25 @@ TEST_F(HttpServerWindowsTest, CutsOffASlowClient) {
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_GE(elapsed, std::chrono::milliseconds(800));
   EXPECT_LT(elapsed, std::chrono::milliseconds(5000));
+}
+
+TEST_F(HttpServerWindowsTest, SlowClientsDoNotStarveAScrape) {
+  // More slow connections than the handler threads: each costs the event
+  // loop a socket in its WSAPoll set, not a thread.
+  std::vector<std::unique_ptr<Client>> slow;
+  for (int i = 0; i < 100; ++i) {
+    slow.push_back(std::make_unique<Client>(server_->port()));
+    ASSERT_TRUE(slow.back()->connected());
+    ASSERT_TRUE(slow.back()->Send("GET /metrics HTTP/1.1\r\n"));
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (auto& client : slow) client->Send("X-Slow: 1\r\n");
+    Client scrape(server_->port());
+    ASSERT_TRUE(scrape.Send(
+        "GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+    std::string received = scrape.ReadAll();
+    EXPECT_EQ(received.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << received;
+  }
 }
 
 TEST_F(HttpServerWindowsTest, ReportsAnAddressInUse) {
