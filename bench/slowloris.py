@@ -144,19 +144,24 @@ def scrape(address, timeout_header, results, lock):
     host, port = address.rsplit(":", 1)
     start = time.monotonic()
     ok = False
+    reason = None
     try:
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
         conn.request("GET", "/metrics", headers={
             "X-Prometheus-Scrape-Timeout-Seconds": timeout_header})
         response = conn.getresponse()
         body = response.read()
-        ok = response.status == 200 and b"entra_pta_build_info" in body
+        ok = (response.status == 200 and
+              b"entra_pta_exporter_build_info" in body)
+        if not ok:
+            reason = "status %d" % response.status
         conn.close()
-    except (OSError, http.client.HTTPException):
+    except (OSError, http.client.HTTPException) as e:
         ok = False
+        reason = type(e).__name__
     elapsed = time.monotonic() - start
     with lock:
-        results.append((ok, elapsed))
+        results.append((ok, elapsed, reason))
 
 
 class ScrapeSchedule:
@@ -248,8 +253,12 @@ def main():
         crowd.stop()
         alive = exporter.proc.poll() is None
 
-    ok = [t for good, t in results if good]
-    failed = [t for good, t in results if not good]
+    ok = [t for good, t, _ in results if good]
+    failed = [t for good, t, _ in results if not good]
+    reasons = {}
+    for good, _, reason in results:
+        if not good:
+            reasons[reason] = reasons.get(reason, 0) + 1
     times_ms = [t * 1000 for t in ok]
     p50 = percentile(times_ms, 50)
     p99 = percentile(times_ms, 99)
@@ -260,7 +269,10 @@ def main():
             " (" + args.label + ")" if args.label else "", args.connections,
             args.rate, args.seconds)
     print(heading)
-    print("  scrapes:  %d ok, %d failed" % (len(ok), len(failed)))
+    print("  scrapes:  %d ok, %d failed%s" % (
+        len(ok), len(failed),
+        " (" + ", ".join("%d %s" % (n, r) for r, n in sorted(
+            reasons.items())) + ")" if reasons else ""))
     print("  latency of the successful ones: p50 %.1f ms, p99 %.1f ms, "
           "max %.1f ms" % (p50, p99, worst))
     print("  slow connections: %d open when scraping began, %.0f on average "

@@ -1,7 +1,7 @@
 // bcrypt at the highest cost the web configuration accepts
 // (kMaxBcryptCost, 17: docs/configuration.md), checked against libxcrypt's
 // crypt(3) in both directions. About 2^17 key expansions per hash, so
-// seconds each: its own binary with the ctest label "slow"
+// seconds each: its own binary with the ctest label "slow" (not "unit")
 // (`ctest -LE slow` leaves it out), never part of the quick unit run.
 #include <crypt.h>
 #include <gtest/gtest.h>

@@ -65,7 +65,8 @@ TEST(HttpServerOtherTest, AnswersARequestFromAClientThatHalfClosed) {
   std::string received = ReadUntilClosed(fd, std::chrono::seconds(5), &closed);
   close(fd);
   EXPECT_EQ(received.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << received;
-  EXPECT_NE(received.find("Connection: close"), std::string::npos);
+  // Whether it says "Connection: close" depends on whether the end of
+  // stream was seen before the answer; the close itself always follows.
   EXPECT_NE(received.find("\r\n\r\nup 1\n"), std::string::npos);
   EXPECT_TRUE(closed);
 }

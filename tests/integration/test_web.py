@@ -423,7 +423,11 @@ class PlainHttpHardeningTest(unittest.TestCase):
              b"Connection: close\r\n\r\n", b"HTTP/1.1 404 "),
             (b"GET /../../etc/passwd HTTP/1.1\r\nHost: a\r\n"
              b"Connection: close\r\n\r\n", b"HTTP/1.1 404 "),
-            (b"GET http://example.com/metrics HTTP/1.1\r\nHost: a\r\n\r\n",
+            # Absolute form (RFC 9112 3.2.2): served by its path; the Host
+            # rule still applies.
+            (b"GET http://example.com/metrics HTTP/1.1\r\nHost: a\r\n"
+             b"Connection: close\r\n\r\n", b"HTTP/1.1 200 "),
+            (b"GET http://example.com/metrics HTTP/1.1\r\n\r\n",
              b"HTTP/1.1 400 "),
         ]
         for request, status_line in cases:
