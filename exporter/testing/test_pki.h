@@ -21,8 +21,8 @@ inline bool WriteSelfSignedCertificate(const std::string& cert_path,
                                        const std::string& key_path,
                                        const std::string& common_name,
                                        long days = 2) {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
-      EVP_EC_gen("P-256"), EVP_PKEY_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"),
+                                                          EVP_PKEY_free);
   std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
   if (!key || !cert) return false;
   X509_set_version(cert.get(), 2);
