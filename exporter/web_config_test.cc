@@ -48,8 +48,10 @@ class WebConfigTest : public ::testing::Test {
       LoadWebConfig(yaml, (dir_ / "web.yml").string());
     } catch (const ConfigError& e) {
       std::string text = e.what();
-      // Relative to the folder, so expectations stay short.
-      const std::string prefix = dir_.string() + "/";
+      // Relative to the folder, so expectations stay short (a backslash on
+      // Windows, where the paths in errors are native).
+      const std::string prefix =
+          dir_.string() + static_cast<char>(fs::path::preferred_separator);
       for (auto at = text.find(prefix); at != std::string::npos;
            at = text.find(prefix)) {
         text.erase(at, prefix.size());
