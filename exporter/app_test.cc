@@ -168,7 +168,7 @@ TEST(ServiceFlagTest, ServiceRunArgsKeepEveryFlagWithAbsolutePaths) {
   ASSERT_EQ(args.size(), 4u);
   EXPECT_EQ(args[0],
             "--config.file=" +
-                (std::filesystem::current_path() / "rel/c.yml").string());
+                (std::filesystem::current_path() / "rel" / "c.yml").string());
   EXPECT_EQ(args[1], "--web.listen-address=:9999");
   EXPECT_EQ(args[2], "--log.level=debug");
   EXPECT_EQ(args[3], "--collectors.enabled=service,eventlog");

@@ -30,7 +30,11 @@ std::string Colour(Verdict verdict) {
 }
 
 std::string Tag(Verdict verdict, bool colour) {
-  std::string tag = "[" + std::string(VerdictName(verdict)) + "]";
+  // Appended: `literal + std::string&&` makes GCC 12 at -O3 warn -Wrestrict
+  // inside libstdc++ (GCC bug 105651).
+  std::string tag = "[";
+  tag += VerdictName(verdict);
+  tag += ']';
   return colour ? Colour(verdict) + tag + "\033[0m" : tag;
 }
 

@@ -663,8 +663,13 @@ Section ServicesSection(const Metrics& metrics, const DiagnoseInput& input) {
     }
     check.evidence.push_back("state " + state + ", start mode " + start_mode);
     for (const Sample& s : metrics.All("entra_pta_service_info", of)) {
-      check.evidence.push_back("\"" + Label(*s.metric, "display_name") +
-                               "\" as " + Label(*s.metric, "run_as"));
+      // Appended: `literal + std::string&&` makes GCC 12 at -O3 warn
+      // -Wrestrict inside libstdc++ (GCC bug 105651).
+      std::string identity = "\"";
+      identity += Label(*s.metric, "display_name");
+      identity += "\" as ";
+      identity += Label(*s.metric, "run_as");
+      check.evidence.push_back(std::move(identity));
     }
     if (std::optional<double> started =
             metrics.One("entra_pta_service_process_start_time_seconds", of)) {

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <ostream>
+#include <string>
+#include <utility>
 
 #include "exporter/config.h"
 #include "exporter/duration.h"
@@ -59,7 +61,12 @@ std::optional<std::string> HealthUrlForListenAddress(
   if (!address || address->port <= 0) return std::nullopt;
   std::string host = address->host;
   if (address->ipv6) {
-    host = "[" + (host == "::" ? std::string("::1") : host) + "]";
+    // Appended: `literal + std::string&&` makes GCC 12 at -O3 warn
+    // -Wrestrict inside libstdc++ (GCC bug 105651).
+    std::string bracketed = "[";
+    bracketed += host == "::" ? std::string("::1") : host;
+    bracketed += ']';
+    host = std::move(bracketed);
   } else if (host.empty() || host == "0.0.0.0") {
     host = "127.0.0.1";
   }

@@ -30,7 +30,14 @@ std::string Code(const std::string& text) {
   return std::string(1, kCodeOpen) + text + std::string(1, kCodeClose);
 }
 
-std::string Quoted(const std::string& text) { return "\"" + D(text) + "\""; }
+// Appended rather than `"\"" + D(text)`: GCC 12 at -O3 warns -Wrestrict
+// inside libstdc++ for a literal + a temporary string (GCC bug 105651).
+std::string Quoted(const std::string& text) {
+  std::string quoted = "\"";
+  quoted += D(text);
+  quoted += '"';
+  return quoted;
+}
 
 bool StartsWithNoCase(const std::string& text, std::size_t at,
                       const std::string& word) {

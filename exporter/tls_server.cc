@@ -95,7 +95,10 @@ std::string OpenSslCipherList(const std::vector<std::string>& iana_names) {
                               "\" is a TLS 1.3 suite; those are not "
                               "configurable (as in exporter-toolkit)");
     }
-    list += (list.empty() ? "" : ":") + std::string(SSL_CIPHER_get_name(match));
+    // Appended piecewise: `literal + std::string&&` makes GCC 12 at -O3
+    // warn -Wrestrict inside libstdc++ (GCC bug 105651).
+    if (!list.empty()) list += ':';
+    list += SSL_CIPHER_get_name(match);
   }
   return list;
 }
@@ -116,7 +119,8 @@ std::string OpenSslGroups(const std::vector<std::string>& go_names) {
                               "\" (use CurveP256, CurveP384, CurveP521 or "
                               "X25519)");
     }
-    list += (list.empty() ? "" : ":") + std::string(group);
+    if (!list.empty()) list += ':';  // as above (GCC bug 105651)
+    list += group;
   }
   return list;
 }
@@ -275,15 +279,16 @@ std::shared_ptr<const TlsAcceptor> MakeTlsAcceptor(
   if (!settings.cipher_suites.empty() &&
       SSL_CTX_set_cipher_list(
           c, OpenSslCipherList(settings.cipher_suites).c_str()) != 1) {
-    throw TlsSetupError("cipher_suites",
-                        "tls_server_config.cipher_suites: " + OpenSslError());
+    std::string message = "tls_server_config.cipher_suites: ";
+    message += OpenSslError();  // appended: GCC bug 105651, as above
+    throw TlsSetupError("cipher_suites", message);
   }
   if (!settings.curve_preferences.empty() &&
       SSL_CTX_set1_groups_list(
           c, OpenSslGroups(settings.curve_preferences).c_str()) != 1) {
-    throw TlsSetupError(
-        "curve_preferences",
-        "tls_server_config.curve_preferences: " + OpenSslError());
+    std::string message = "tls_server_config.curve_preferences: ";
+    message += OpenSslError();  // appended: GCC bug 105651, as above
+    throw TlsSetupError("curve_preferences", message);
   }
   RequireSmallRegularFile("cert_file", settings.cert_file);
   RequireSmallRegularFile("key_file", settings.key_file);

@@ -10,6 +10,7 @@
 #include "exporter/basic_auth.h"
 #include "exporter/config_section.h"
 #include "exporter/testing/fake_clock.h"
+#include "exporter/testing/test_pki.h"
 
 namespace entra_pta {
 namespace {
@@ -35,14 +36,11 @@ class WebConfigTest : public ::testing::Test {
     return (dir_ / name).string();
   }
 
-  // A self-signed certificate and key (openssl, a test dependency).
+  // A self-signed certificate and key, made in-process.
   void MakeCertificate(const std::string& name, const std::string& cn) {
-    const std::string command =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
-        "-nodes -days 2 -subj /CN=" +
-        cn + " -keyout '" + (dir_ / (name + ".key")).string() + "' -out '" +
-        (dir_ / (name + ".crt")).string() + "' 2>/dev/null";
-    ASSERT_EQ(std::system(command.c_str()), 0);
+    ASSERT_TRUE(testing::WriteSelfSignedCertificate(
+        (dir_ / (name + ".crt")).string(), (dir_ / (name + ".key")).string(),
+        cn));
   }
 
   std::string ErrorOf(const std::string& yaml) {
@@ -50,8 +48,10 @@ class WebConfigTest : public ::testing::Test {
       LoadWebConfig(yaml, (dir_ / "web.yml").string());
     } catch (const ConfigError& e) {
       std::string text = e.what();
-      // Relative to the folder, so expectations stay short.
-      const std::string prefix = dir_.string() + "/";
+      // Relative to the folder, so expectations stay short (a backslash on
+      // Windows, where the paths in errors are native).
+      const std::string prefix =
+          dir_.string() + static_cast<char>(fs::path::preferred_separator);
       for (auto at = text.find(prefix); at != std::string::npos;
            at = text.find(prefix)) {
         text.erase(at, prefix.size());

@@ -1,6 +1,5 @@
 #include "collectors/cloud/state_store.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -28,8 +27,10 @@ void CreatePrivateDirectories(const fs::path& directory) {
 constexpr auto kLockWait = std::chrono::seconds(5);
 constexpr auto kStaleLock = std::chrono::seconds(30);
 
-// An exclusive lock held while it exists: the lock file is created with
-// C11's exclusive "x" mode, which fails when the file already exists.
+// An exclusive lock held while it exists: the lock file is created by the
+// platform's exclusive create (O_EXCL; CREATE_NEW on Windows, whose C
+// runtime msvcrt ignores C11's "x" mode of fopen and would let two
+// writers both take the lock).
 class LockFile {
  public:
   explicit LockFile(fs::path path) : path_(std::move(path)) {}
@@ -42,8 +43,7 @@ class LockFile {
   bool Acquire() {
     const auto give_up = std::chrono::steady_clock::now() + kLockWait;
     while (true) {
-      if (std::FILE* file = std::fopen(path_.string().c_str(), "wx")) {
-        std::fclose(file);
+      if (CreateOwnerOnlyFile(path_.string()).ok()) {
         held_ = true;
         return true;
       }

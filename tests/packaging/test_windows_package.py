@@ -34,7 +34,9 @@ import unittest
 import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
+from windows_zip import install_required_files, layout_problems, strip_comments  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SCRIPTS = os.path.join(ROOT, "packaging", "windows")
@@ -45,25 +47,6 @@ UNINSTALL = os.path.join(SCRIPTS, "uninstall.ps1")
 def read(path):
     with open(path, encoding="utf-8") as f:
         return f.read()
-
-
-def strip_comments(text):
-    """The script without <# ... #> blocks and # comments (outside strings)."""
-    text = re.sub(r"<#.*?#>", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
-    out = []
-    for line in text.splitlines():
-        quote = None
-        for i, ch in enumerate(line):
-            if quote:
-                if ch == quote:
-                    quote = None
-            elif ch in "'\"":
-                quote = ch
-            elif ch == "#":
-                line = line[:i]
-                break
-        out.append(line)
-    return "\n".join(out)
 
 
 def string_literals(code):
@@ -203,35 +186,22 @@ class WindowsInstallScriptsTest(unittest.TestCase):
         return m.group(1)
 
     def test_required_files_are_in_the_zip(self):
-        required = re.search(r"^\$RequiredFiles = @\((.*)\)$", self.install_code, re.M)
-        names = set()
-        for item in required.group(1).split(","):
-            item = item.strip()
-            names.add(item[1:-1] if item.startswith("'") else
-                      {"$ExeName": self.variable(self.install_code, "ExeName"),
-                       "$ConfigName": self.variable(self.install_code, "ConfigName")}[item])
+        names = install_required_files(self.install_code)
         self.assertEqual(names, {"entra_pta_exporter.exe", "entra-pta-exporter.yml",
                                  "install.ps1", "uninstall.ps1", "README.md"})
         self.assertLessEqual(names, set(self.zip_members))
 
     def test_zip_layout(self):
-        # The name the Windows workflow looks for.
-        self.assertEqual(self.zip_name,
-                         "entra-pta-exporter-%s-windows-x64.zip" % self.version)
-        for member in ("entra_pta_exporter.exe", "entra-pta-exporter.yml", "README.md",
-                       "install.ps1", "uninstall.ps1", "docs/configuration.md",
-                       "docs/metrics.md", "docs/runbooks.md", "alerts/entra-pta.rules.yml",
-                       "alerts/alertmanager.yml", "dashboards/entra-pta-overview.json",
-                       "dashboards/entra-pta-agent.json",
-                       "dashboards/provisioning/dashboards/entra-pta.yml"):
-            self.assertIn(member, self.zip_members)
-        # Files at the top (install.ps1 looks next to itself), nothing else
-        # from the build: no Linux package files, no build tree.
-        files = [m for m in self.zip_members if not m.endswith("/")]
-        for member in files:
-            self.assertTrue(member.split("/")[0] in (
-                "entra_pta_exporter.exe", "entra-pta-exporter.yml", "README.md",
-                "install.ps1", "uninstall.ps1", "docs", "alerts", "dashboards"), member)
+        # The checks tests/windows/exe_and_zip_test.py runs on the real ZIP.
+        self.assertEqual(layout_problems(self.zip_name, self.zip_members, self.version), [])
+
+    def test_layout_check_finds_what_is_wrong(self):
+        members = [m for m in self.zip_members if m != "install.ps1"] + ["build/x.o"]
+        problems = layout_problems("other.zip", members, self.version)
+        self.assertEqual(len(problems), 4, problems)
+        for text in ("named other.zip", "install.ps1 is missing: install.ps1 requires it",
+                     "install.ps1 is missing", "build/x.o does not belong"):
+            self.assertTrue(any(p.startswith(text) for p in problems), (text, problems))
 
     def test_flags_and_commands_exist_in_the_exporter(self):
         for code in (self.install_code, self.uninstall_code):
