@@ -84,14 +84,25 @@ class SimulatedAgent:
             path = self.wine.unix_path(exe)
             os.makedirs(os.path.dirname(path), exist_ok=True)
             shutil.copyfile(self.standin, path)
-        self.wine.create_service(AGENT_SERVICE, '"%s"' % AGENT_EXE,
-                                 "Microsoft Azure AD Connect Authentication Agent")
-        self.wine.create_service(UPDATER_SERVICE, '"%s"' % UPDATER_EXE,
-                                 "Microsoft Azure AD Connect Agent Updater")
+        der = self._make_certificate()
+        staged = r"C:\users\Public\entra-pta-agent.der"
+        shutil.copyfile(der, self.wine.unix_path(staged))
         key = "HKLM\\" + REGISTRY_KEY
-        self.wine.reg_set(key, "InstanceID", INSTANCE_ID)
-        self.wine.reg_set(key, "TenantID", TENANT_ID)
-        self._install_certificate()
+        # One cmd for all of it: every wine process costs a second or more.
+        result = self.wine.run_batch([
+            'sc create %s binPath= "\\"%s\\"" start= auto DisplayName= '
+            '"Microsoft Azure AD Connect Authentication Agent"'
+            % (AGENT_SERVICE, AGENT_EXE),
+            'sc create %s binPath= "\\"%s\\"" start= auto DisplayName= '
+            '"Microsoft Azure AD Connect Agent Updater"'
+            % (UPDATER_SERVICE, UPDATER_EXE),
+            'reg add "%s" /v InstanceID /t REG_SZ /d %s /f' % (key, INSTANCE_ID),
+            'reg add "%s" /v TenantID /t REG_SZ /d %s /f' % (key, TENANT_ID),
+            '"%s" import-certificate "%s"' % (AGENT_EXE, staged)])
+        os.remove(self.wine.unix_path(staged))
+        if result.returncode != 0:
+            raise RuntimeError("installing the simulated agent: %r" % result)
+        self._write_trust_settings()
         os.makedirs(self.wine.unix_path(TRACE_DIR), exist_ok=True)
         self.set_trace_age(60)
         os.makedirs(self.channels_dir, exist_ok=True)
@@ -107,7 +118,9 @@ class SimulatedAgent:
                          message="old news")
         self.start_services()
 
-    def _install_certificate(self):
+    def _make_certificate(self):
+        """A self-signed certificate (DER) like the agent's, valid 180 days;
+        sets thumbprint and certificate_not_after."""
         der = os.path.join(self.tmp.name, "agent.der")
         subprocess.run(
             ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -123,10 +136,9 @@ class SimulatedAgent:
         self.certificate_not_after = datetime.datetime.strptime(
             out.stdout.strip().split("=", 1)[1], "%b %d %H:%M:%S %Y GMT"
         ).replace(tzinfo=datetime.timezone.utc).timestamp()
-        staged = r"C:\users\Public\entra-pta-agent.der"
-        shutil.copyfile(der, self.wine.unix_path(staged))
-        self.wine.check([AGENT_EXE, "import-certificate", staged])
-        os.remove(self.wine.unix_path(staged))
+        return der
+
+    def _write_trust_settings(self):
         path = self.wine.unix_path(TRUST_SETTINGS)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as f:

@@ -129,6 +129,22 @@ class WineHost:
                           out.read().decode("utf-8", "replace"),
                           err.read().decode("utf-8", "replace"))
 
+    def run_batch(self, lines, timeout=300):
+        """Runs several commands in one `wine cmd /c` (each wine process
+        costs a second or more): lines of a .bat file, stopping at the
+        first failure. Returns the Result of cmd."""
+        path = self.unix_path(r"C:\users\Public\entra-pta-e2e.bat")
+        with open(path, "w", encoding="utf-8", newline="\r\n") as f:
+            f.write("@echo off\n")
+            for line in lines:
+                f.write(line + "\n")
+                f.write("if errorlevel 1 exit /b 1\n")
+        try:
+            return self.run(["cmd", "/c", r"C:\users\Public\entra-pta-e2e.bat"],
+                            timeout=timeout)
+        finally:
+            os.remove(path)
+
     def check(self, args, timeout=120):
         result = self.run(args, timeout=timeout)
         if result.returncode != 0:
