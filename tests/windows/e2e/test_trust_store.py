@@ -152,6 +152,10 @@ class TrustStoreTest(unittest.TestCase):
         got = verdicts(windows)
         self.assertEqual(got, verdicts(linux),
                          "windows:\n%s\nlinux:\n%s" % (windows, linux))
+        print("\n%s: %d verdict series equal:\n  %s" % (
+            self.id().rsplit(".", 1)[-1], len(got), "\n  ".join(
+                "%s{%s} %g" % (n, ",".join("%s=%s" % kv for kv in l), v)
+                for (n, l), v in sorted(got.items()))))
         return got
 
     def value(self, got, name, **labels):
