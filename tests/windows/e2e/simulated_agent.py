@@ -153,12 +153,12 @@ class SimulatedAgent:
                     '</ConnectorTrustSettingsFile>\r\n' % self.thumbprint)
 
     def remove(self):
-        for service in (AGENT_SERVICE, UPDATER_SERVICE):
-            self.wine.delete_service(service)
+        extra = ['reg delete "HKLM\\SOFTWARE\\Microsoft\\Azure AD Connect Agents" /f']
         if self.thumbprint is not None and os.path.exists(
                 self.wine.unix_path(AGENT_EXE)):
-            self.wine.run([AGENT_EXE, "delete-certificate", self.thumbprint])
-        self.wine.reg_delete_key(r"HKLM\SOFTWARE\Microsoft\Azure AD Connect Agents")
+            extra.append('"%s" delete-certificate %s' % (AGENT_EXE,
+                                                         self.thumbprint))
+        self.wine.delete_services([AGENT_SERVICE, UPDATER_SERVICE], extra)
         for directory in (AGENT_DIR, UPDATER_DIR, DATA_DIR):
             shutil.rmtree(self.wine.unix_path(directory), ignore_errors=True)
         shutil.rmtree(self.channels_dir, ignore_errors=True)

@@ -129,16 +129,17 @@ class WineHost:
                           out.read().decode("utf-8", "replace"),
                           err.read().decode("utf-8", "replace"))
 
-    def run_batch(self, lines, timeout=300):
+    def run_batch(self, lines, timeout=300, stop_on_error=True):
         """Runs several commands in one `wine cmd /c` (each wine process
-        costs a second or more): lines of a .bat file, stopping at the
-        first failure. Returns the Result of cmd."""
+        costs a second or more): lines of a .bat file, by default stopping
+        at the first failure. Returns the Result of cmd."""
         path = self.unix_path(r"C:\users\Public\entra-pta-e2e.bat")
         with open(path, "w", encoding="utf-8", newline="\r\n") as f:
             f.write("@echo off\n")
             for line in lines:
                 f.write(line + "\n")
-                f.write("if errorlevel 1 exit /b 1\n")
+                if stop_on_error:
+                    f.write("if errorlevel 1 exit /b 1\n")
         try:
             return self.run(["cmd", "/c", r"C:\users\Public\entra-pta-e2e.bat"],
                             timeout=timeout)
@@ -200,6 +201,20 @@ class WineHost:
         if self.service_state(name) not in (None, "STOPPED"):
             self.run(["sc", "stop", name])
             self.wait_service_state(name, "STOPPED")
+
+    def delete_services(self, names, extra_commands=(), timeout=60):
+        """Stops and deletes services (those installed) in one batch, with
+        extra_commands run after them whatever their result; waits until
+        the SCM no longer knows them."""
+        lines = ["sc stop %s" % n for n in names]
+        lines += ["sc delete %s" % n for n in names]
+        self.run_batch(lines + list(extra_commands), stop_on_error=False)
+        deadline = time.monotonic() + timeout
+        for name in names:
+            while self.service_state(name) is not None:
+                if time.monotonic() > deadline:
+                    raise AssertionError("service %s was not deleted" % name)
+                time.sleep(0.2)
 
     def delete_service(self, name):
         """Stops and deletes a service; nothing when it is not installed."""
