@@ -304,6 +304,15 @@ class ServicePagingTest(unittest.TestCase):
                       json.dumps(failed["EntraPTAAgentCannotReachCloud"]))
         print("diagnose under Wine: %.1f s" % (time.monotonic() - phase))
 
+        # Nothing else paged: the simulated installation was healthy apart
+        # from the three breaks.
+        paged = {a["labels"]["alertname"] for p, n in
+                 self.receiver.notifications() if p == "/pager"
+                 for a in n.get("alerts", [])}
+        self.assertEqual(paged, {"EntraPTAAgentServiceNotRunning",
+                                 "EntraPTAAgentCannotReachCloud",
+                                 "EntraPTAHeartbeatStale"}, self.explain())
+
         # Uninstall leaves nothing registered.
         removed = self.wine.run([EXPORTER_EXE, "--service", "uninstall"])
         self.assertEqual(removed.returncode, 0, removed)
