@@ -4,9 +4,13 @@
 // WINEDLLOVERRIDES=wevtapi=n,b; the unchanged backend then runs end to end.
 // Test artefact only, never shipped.
 //
-// Channels are files in %ENTRA_PTA_FAKE_WEVTAPI_DIR%: "<channel with '/' as
-// '_'>.events", one event per line as "<record id><TAB><event XML>" (UTF-8).
-// A channel without a file does not exist (error 15007, like Windows).
+// Channels are files in %ENTRA_PTA_FAKE_WEVTAPI_DIR% or, without that
+// variable, in the folder fake-wevtapi-channels next to this DLL (a service
+// started by the SCM does not get the test's environment): "<channel with
+// '/' as '_'>.events", one event per line as "<record id><TAB><event XML>"
+// (UTF-8). The file is read again by every EvtQuery, so a test appends
+// events while the exporter runs. A channel without a file does not exist
+// (error 15007, like Windows).
 // Supported: EvtQuery with "*" or the backend's TimeCreated XPath, EvtSeek
 // relative to a bookmark, EvtNext, EvtRender (event XML, bookmark XML),
 // EvtCreateBookmark, EvtUpdateBookmark, EvtClose.
@@ -86,18 +90,39 @@ std::string AttributeValue(const std::string& text, const std::string& name) {
   return end == std::string::npos ? std::string() : text.substr(at, end - at);
 }
 
+// The folder fake-wevtapi-channels next to this DLL, or "" when the DLL
+// cannot name its own file.
+std::string FolderNextToThisDll() {
+  HMODULE self = nullptr;
+  if (!GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
+                              GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                          reinterpret_cast<LPCSTR>(&FolderNextToThisDll),
+                          &self)) {
+    return {};
+  }
+  char path[MAX_PATH];
+  DWORD length = GetModuleFileNameA(self, path, MAX_PATH);
+  if (length == 0 || length >= MAX_PATH) return {};
+  std::string dll(path, length);
+  std::size_t slash = dll.find_last_of("\\/");
+  if (slash == std::string::npos) return {};
+  return dll.substr(0, slash + 1) + "fake-wevtapi-channels";
+}
+
 std::string ChannelFile(const std::string& channel) {
   // The Win32 environment, not the C runtime's copy of it: the test sets
   // the variable with SetEnvironmentVariableW.
   char dir_buffer[MAX_PATH];
   DWORD length = GetEnvironmentVariableA("ENTRA_PTA_FAKE_WEVTAPI_DIR",
                                          dir_buffer, MAX_PATH);
-  const char* dir = length > 0 && length < MAX_PATH ? dir_buffer : nullptr;
+  std::string dir = length > 0 && length < MAX_PATH
+                        ? std::string(dir_buffer, length)
+                        : FolderNextToThisDll();
   std::string name = channel;
   for (char& c : name) {
     if (c == '/' || c == '\\') c = '_';
   }
-  return std::string(dir == nullptr ? "." : dir) + "\\" + name + ".events";
+  return (dir.empty() ? std::string(".") : dir) + "\\" + name + ".events";
 }
 
 template <typename T>
