@@ -779,16 +779,26 @@ Section AgentSection(const Metrics& metrics, const DiagnoseInput& input) {
       check.evidence.push_back(
           source + ": " +
           (age ? "last sign of life " + HumanDuration(*age) + " ago"
-               : std::string("no sign of life yet")) +
+               : std::string("no sign of life recorded (unknown)")) +
           (s.value == 1 ? " (stale)" : ""));
     }
     std::optional<double> stale =
         metrics.One("entra_pta_agent_heartbeat_stale", {{"source", "any"}});
     std::optional<double> age = metrics.One(
         "entra_pta_agent_heartbeat_age_seconds", {{"source", "any"}});
+    // Without evidence from any source the staleness is unknown: the
+    // collector reports stale 0 and the alert does not fire, so say so.
+    const bool no_evidence =
+        stale && !age &&
+        metrics.One("entra_pta_agent_heartbeat_evidence", {{"source", "any"}})
+                .value_or(0) == 0;
     const std::string limit = "threshold " + FormatCount(threshold / 60) +
                               " minutes, when Entra marks the agent inactive";
-    if (!stale) {
+    if (no_evidence) {
+      check.verdict = Verdict::kWarn;
+      check.summary = std::string(kHeartbeatUnknown);
+      check.fix = {std::string(kHeartbeatUnknownFix)};
+    } else if (!stale) {
       check.verdict = Verdict::kWarn;
       check.summary =
           "not checked: no heartbeat source could show a sign of "

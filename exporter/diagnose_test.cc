@@ -435,8 +435,12 @@ Scenario CertificateAndHeartbeat() {
        Gauge("entra_pta_agent_heartbeat_age_seconds",
              {{{{"source", "trace_log"}}, 9000}, {{{"source", "any"}}, 9000}}),
        Gauge("entra_pta_agent_heartbeat_stale", {{{{"source", "trace_log"}}, 1},
-                                                 {{{"source", "bootstrap"}}, 1},
-                                                 {{{"source", "any"}}, 1}})},
+                                                 {{{"source", "bootstrap"}}, 0},
+                                                 {{{"source", "any"}}, 1}}),
+       Gauge("entra_pta_agent_heartbeat_evidence",
+             {{{{"source", "trace_log"}}, 1},
+              {{{"source", "bootstrap"}}, 0},
+              {{{"source", "any"}}, 1}})},
       ""};
   return s;
 }
@@ -607,6 +611,41 @@ TEST(DiagnoseTest, SectionsComeInTheOrderAdminsWork) {
   for (const auto& section : parsed["sections"]) ids.push_back(section["id"]);
   EXPECT_EQ(ids, (std::vector<std::string>{"cloud", "network", "events",
                                            "services", "agent", "dc"}));
+}
+
+// Issue 14 defect 1: no heartbeat source with evidence (no trace file, no
+// tenant.id to probe) is unknown: a WARN that says so, not a FAIL pointing
+// at EntraPTAHeartbeatStale; the same words as the landing page.
+TEST(DiagnoseTest, HeartbeatWithoutEvidenceIsUnknownNotStale) {
+  Scenario s = Healthy();
+  for (double any_stale : {0.0, 1.0}) {
+    s["heartbeat"] = {
+        true,
+        {Gauge("entra_pta_agent_heartbeat_threshold_seconds", {{{}, 7200}}),
+         Gauge("entra_pta_agent_heartbeat_stale",
+               {{{{"source", "trace_log"}}, 0},
+                {{{"source", "bootstrap"}}, 0},
+                {{{"source", "any"}}, any_stale}}),
+         Gauge("entra_pta_agent_heartbeat_evidence",
+               {{{{"source", "trace_log"}}, 0},
+                {{{"source", "bootstrap"}}, 0},
+                {{{"source", "any"}}, 0}})},
+        ""};
+    EXPECT_EQ(
+        Verdicts(RunScenario(s, OutputFormat::kJson).out).at("agent.heartbeat"),
+        "warn")
+        << any_stale;
+    Outcome text = RunScenario(s, OutputFormat::kText);
+    EXPECT_NE(
+        text.out.find("[WARN] Heartbeat: " + std::string(kHeartbeatUnknown)),
+        std::string::npos)
+        << text.out;
+    EXPECT_NE(text.out.find("trace_log: no sign of life recorded (unknown)"),
+              std::string::npos)
+        << text.out;
+    EXPECT_EQ(text.out.find("alert: EntraPTAHeartbeatStale"), std::string::npos)
+        << text.out;
+  }
 }
 
 TEST(DiagnoseTest, ServiceFixIsTheExactPowerShellForBothServices) {
@@ -850,14 +889,22 @@ TEST(DiagnoseThresholdsTest, AgreeWithTheAlertRules) {
   EXPECT_PRED2(contains, Expr(rules, "EntraPTANoActiveAgents"), "== 0");
   EXPECT_PRED2(contains, Expr(rules, "EntraPTAEndpointSlow"),
                "> " + std::to_string(kEndpointSlowSeconds) + "\n");
-  // The stale alert relies on the collector's flag; its threshold is the
-  // heartbeat collector's default and the number the alert's text names.
+  // The stale alert relies on the collector's flag and needs evidence; its
+  // threshold is the heartbeat collector's default, and its text names the
+  // measured age and the threshold metric, never a fixed number of minutes.
   EXPECT_EQ(heartbeat::HeartbeatSettings().stale_threshold,
             std::chrono::minutes(kHeartbeatStaleMinutes));
+  EXPECT_PRED2(contains, Expr(rules, "EntraPTAHeartbeatStale"),
+               "entra_pta_agent_heartbeat_evidence{source=\"any\"} == 1");
+  const std::string stale_summary =
+      rules.at("EntraPTAHeartbeatStale")["annotations"]["summary"]
+          .as<std::string>();
+  EXPECT_PRED2(contains, stale_summary, "$value | humanizeDuration");
+  EXPECT_EQ(stale_summary.find("120 minutes"), std::string::npos);
   EXPECT_PRED2(contains,
-               rules.at("EntraPTAHeartbeatStale")["annotations"]["summary"]
+               rules.at("EntraPTAHeartbeatStale")["annotations"]["description"]
                    .as<std::string>(),
-               std::to_string(kHeartbeatStaleMinutes) + " minutes");
+               "entra_pta_agent_heartbeat_threshold_seconds");
   // Every alert diagnose names exists in the rule file.
   for (const GoldenCase& c :
        {GoldenCase{"", Healthy, 0}, GoldenCase{"", CloudAgentInactive, 0},

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "exporter/diagnose_thresholds.h"
 #include "exporter/http_server.h"
 
 namespace entra_pta {
@@ -578,9 +579,21 @@ void AssessHeartbeat(const Families& f, PillarReport& pillar) {
         f.Value("entra_pta_agent_heartbeat_age_seconds", {{"source", source}});
     sources += (sources.empty() ? "" : "; ") + D(source) + ": " +
                (source_age ? "last sign " + words(*source_age) + " ago"
-                           : std::string("no sign of life recorded"));
+                           : std::string("no sign of life recorded (unknown)"));
   }
-  if (stale && *stale == 1) {
+  const bool no_evidence =
+      stale && !age &&
+      f.Value("entra_pta_agent_heartbeat_evidence", {{"source", "any"}})
+              .value_or(0) == 0;
+  if (no_evidence) {
+    pillar.findings.push_back(MakeFinding(
+        false,
+        "Heartbeat " + std::string(diagnose::kHeartbeatUnknown) + "." +
+            (sources.empty() ? std::string() : " Sources: " + sources + "."),
+        "The exporter cannot tell whether the agent is alive; a stale agent "
+        "would go unnoticed until it has evidence to judge.",
+        diagnose::kHeartbeatUnknownFix, "entraptaheartbeatstale"));
+  } else if (stale && *stale == 1) {
     Finding finding;
     if (age) {
       finding.what = "No sign of life from the agent for " + words(*age) +

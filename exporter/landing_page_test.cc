@@ -391,18 +391,38 @@ TEST(LandingPageTest, StaleHeartbeatAndMissingTraceLog) {
   EXPECT_EQ(agent.findings[0].what,
             "No sign of life from the agent for 3 h 5 min (threshold 2 h). "
             "Sources: trace_log: last sign 3 h 5 min ago; bootstrap: no sign "
-            "of life recorded.");
+            "of life recorded (unknown).");
   EXPECT_NE(agent.findings[0].first_fix.find(
                 "Restart-Service -Name AzureADConnectAuthenticationAgent"),
             std::string::npos);
 
-  Families missing = {
-      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "any"}}, 1),
-      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "trace_log"}}, 1)};
-  pillars = AssessPillars(Table(), {Ran("heartbeat", missing)}, kNow);
-  EXPECT_NE(
-      Pillar(pillars, "agent").findings[0].what.find("no agent trace log"),
-      std::string::npos);
+  // Issue 14 defect 1: no evidence from any source (no trace file, no
+  // tenant.id to probe) is unknown, a warning that says so, never the
+  // critical "no sign of life" finding; even a stale 1 without evidence.
+  for (double any_stale : {0.0, 1.0}) {
+    Families unknown = {
+        Gauge("entra_pta_agent_heartbeat_threshold_seconds", {}, 7200),
+        Gauge("entra_pta_agent_heartbeat_stale", {{"source", "any"}},
+              any_stale),
+        Gauge("entra_pta_agent_heartbeat_evidence", {{"source", "any"}}, 0),
+        Gauge("entra_pta_agent_heartbeat_stale", {{"source", "trace_log"}}, 0),
+        Gauge("entra_pta_agent_heartbeat_evidence", {{"source", "trace_log"}},
+              0),
+        Gauge("entra_pta_agent_heartbeat_stale", {{"source", "bootstrap"}}, 0),
+        Gauge("entra_pta_agent_heartbeat_evidence", {{"source", "bootstrap"}},
+              0)};
+    pillars = AssessPillars(Table(), {Ran("heartbeat", unknown)}, kNow);
+    const PillarReport& blind = Pillar(pillars, "agent");
+    EXPECT_NE(blind.state, PillarState::kProblem) << any_stale;
+    ASSERT_EQ(blind.findings.size(), 1u) << any_stale;
+    EXPECT_FALSE(blind.findings[0].problem);
+    EXPECT_EQ(blind.findings[0].what.rfind("Heartbeat unknown: no heartbeat "
+                                           "source has shown a sign of life",
+                                           0),
+              0u)
+        << blind.findings[0].what;
+    EXPECT_NE(blind.findings[0].first_fix.find("tenant.id"), std::string::npos);
+  }
 
   Families late = HealthyHeartbeat();
   late[2] =
