@@ -214,6 +214,67 @@ TEST(PrepareStartupTest, FlagsOverrideTheFile) {
                FlagError);
 }
 
+// Issue 14 defect 2: --config.check with --web.config.file must check what
+// a start with the same flags would use (bcrypt hashes, certificate and key
+// loaded and matched): exit 2 with the very message the start prints.
+TEST(CheckConfigTest, ChecksTheWebConfigFlagLikeAStart) {
+  TempDir dir;
+  const std::string exp = dir.Write("exp.yml", "log:\n  level: info\n");
+  const fs::path base = fs::path(exp).parent_path();
+  for (const char* name : {"a", "b"}) {
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+        "-nodes -days 2 -subj /CN=localhost -keyout '" +
+        (base / (std::string(name) + ".key")).string() + "' -out '" +
+        (base / (std::string(name) + ".crt")).string() + "' 2>/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+  }
+  struct Case {
+    const char* yaml;
+    const char* error;  // expected in the message
+  };
+  const Case cases[] = {
+      {"basic_auth_users:\n  alice: plaintext-password\n", "not a bcrypt hash"},
+      {"tls_server_config:\n  cert_file: missing.crt\n  key_file: a.key\n",
+       "missing.crt does not exist"},
+      {"tls_server_config:\n  cert_file: a.crt\n  key_file: b.key\n",
+       "the private key does not match the certificate"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string web =
+        dir.Write("web" + std::to_string(++n) + ".yml", c.yaml);
+    std::ostringstream start_log;
+    const int start = RunExporter(
+        ParseFlags({"--config.file=" + exp, "--web.config.file=" + web,
+                    "--web.listen-address=127.0.0.1:0",
+                    "--collectors.enabled="}),
+        DefaultCollectorTable(), start_log, [] { return true; });
+    EXPECT_EQ(start, kExitConfigError) << c.yaml;
+    EXPECT_NE(start_log.str().find(c.error), std::string::npos)
+        << start_log.str();
+    std::ostringstream out, err;
+    EXPECT_EQ(CheckConfig(ParseFlags({"--config.check=" + exp,
+                                      "--web.config.file=" + web,
+                                      "--web.listen-address=127.0.0.1:0",
+                                      "--collectors.enabled="}),
+                          DefaultCollectorTable(), out, err),
+              kExitConfigError)
+        << c.yaml << out.str();
+    EXPECT_EQ(err.str(), start_log.str()) << c.yaml;
+    EXPECT_EQ(out.str(), "") << c.yaml;
+  }
+  // A flag error is reported as a start reports it, with exit 2.
+  std::ostringstream out, err;
+  EXPECT_EQ(
+      CheckConfig(ParseFlags({"--config.check=" + exp, "--log.format=xml"}),
+                  DefaultCollectorTable(), out, err),
+      kExitConfigError);
+  EXPECT_EQ(err.str(),
+            "entra_pta_exporter: --log.format: invalid format \"xml\" (use "
+            "logfmt or json)\n");
+}
+
 TEST(CheckConfigTest, ChecksTheWebConfigFileRelativeToTheConfig) {
   TempDir dir;
   dir.Write("web.yml",
