@@ -96,6 +96,25 @@ const BadConfig kBadConfigs[] = {
     {"web:\n  listen_address: \":9847\"\n config_file: x\n",
      "3:2: YAML syntax error: end of map not found"},
     {"- web\n- log\n", "1:1: the configuration must be a mapping of sections"},
+    // Issue 14 defect 4: durations bounded at load time, located.
+    {"scrape:\n  max_timeout: 1000y\n",
+     "2:16: scrape.max_timeout: 1000y is too long (at most 10m)"},
+    {"scrape:\n  max_timeout: 11m\n",
+     "2:16: scrape.max_timeout: 11m is too long (at most 10m)"},
+    {"scrape:\n  timeout_margin: 2m\n",
+     "2:19: scrape.timeout_margin: 2m is too long (at most 1m)"},
+    {"collectors:\n  heartbeat:\n    stale_threshold: 366d\n",
+     "3:22: collectors.heartbeat.stale_threshold: 366d is too long (at most "
+     "365d)"},
+    {"collectors:\n  endpoint:\n    timeout: 1000y\n",
+     "3:14: collectors.endpoint.timeout: 1000y is too long (at most 365d)"},
+    // A second YAML document is refused at its `---`, not ignored.
+    {"log:\n  level: info\n---\nlog:\n  level: debug\n",
+     "3:1: a second YAML document starts here; the configuration is one "
+     "document (remove the `---` and merge the settings)"},
+    {"---\nlog:\n  level: info\n# two\n---\nscrape:\n  max_timeout: 5s\n",
+     "5:1: a second YAML document starts here; the configuration is one "
+     "document (remove the `---` and merge the settings)"},
 };
 
 TEST(CheckConfigTest, EveryBadFileNamesItsPositionAndExitsTwo) {
@@ -112,6 +131,29 @@ TEST(CheckConfigTest, EveryBadFileNamesItsPositionAndExitsTwo) {
     EXPECT_EQ(out.str(), "") << bad.yaml;
   }
   EXPECT_GE(n, 15);
+}
+
+// Issue 14 defect 3: a directory as the configuration read as an empty
+// file (built-in defaults, "OK"). Refused, for the check and the start.
+TEST(CheckConfigTest, DirectoryIsNotAConfigurationFile) {
+  TempDir dir;
+  const std::string folder =
+      fs::path(dir.Write("probe.yml", "")).parent_path().string();
+  std::ostringstream out, err;
+  EXPECT_EQ(CheckConfig(folder, DefaultCollectorTable(), out, err),
+            kExitConfigError);
+  EXPECT_EQ(err.str(), folder +
+                           ":0:0: cannot read the configuration file: it is "
+                           "a directory, not a regular file\n");
+  EXPECT_EQ(out.str(), "");
+  std::ostringstream start_log;
+  EXPECT_EQ(
+      RunExporter(ParseFlags({"--config.file=" + folder,
+                              "--web.listen-address=127.0.0.1:0",
+                              "--collectors.enabled="}),
+                  DefaultCollectorTable(), start_log, [] { return true; }),
+      kExitConfigError);
+  EXPECT_EQ(start_log.str(), err.str());
 }
 
 TEST(CheckConfigTest, MissingFileExitsTwo) {
