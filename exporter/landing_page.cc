@@ -9,6 +9,7 @@
 
 #include "exporter/diagnose_thresholds.h"
 #include "exporter/http_server.h"
+#include "exporter/tls_words.h"
 
 namespace entra_pta {
 namespace {
@@ -381,25 +382,36 @@ void AssessNetwork(const Families& f, TimePoint now, PillarReport& pillar) {
     return text;
   };
 
+  std::map<std::string, std::map<std::string, TlsChainPart>> parts;
+  for (const Sample& s : f.Get("entra_pta_tls_chain_part_allowed")) {
+    TlsChainPart& part = parts[s.Label("endpoint")][s.Label("part")];
+    part.known = true;
+    part.allowed = s.value == 1;
+    part.name = s.Label("name");
+    part.fingerprint = s.Label("fingerprint_sha256");
+  }
   for (const auto& [endpoint, match] : issuer_match) {
     if (match != 0) continue;
     const Sample& cert = cert_info[endpoint];
+    TlsChainPart issuer = parts[endpoint]["issuer"];
+    TlsChainPart root = parts[endpoint]["root"];
+    if (!issuer.known) issuer.name = cert.Label("issuer");
+    if (!root.known) root.name = cert.Label("root");
+    const TlsMismatchWords words = DescribeTlsMismatch(issuer, root, Quoted);
     Finding finding;
-    finding.what = "SSL inspection detected on " + where(endpoint) +
-                   ": its certificate was issued by " +
-                   Quoted(cert.Label("issuer")) + " (root " +
-                   Quoted(cert.Label("root")) +
-                   "), not by Microsoft's or DigiCert's CAs.";
+    finding.what =
+        words.headline + " on " + where(endpoint) + ": " + words.what + ".";
     finding.meaning =
-        "A proxy or firewall on the path re-signs the traffic. The agent "
-        "authenticates to Microsoft with a client certificate that an "
-        "inspecting device cannot forward, so the agent fails even where a "
-        "browser on the same server works.";
-    finding.first_fix =
-        "Find the device from the issuer name and exempt *.msappproxy.net, "
-        "*.servicebus.windows.net, login.microsoftonline.com, "
-        "login.windows.net and autologon.microsoftazuread-sso.com from SSL "
-        "inspection on it.";
+        words.inspection
+            ? "A proxy or firewall on the path re-signs the traffic. The "
+              "agent authenticates to Microsoft with a client certificate "
+              "that an inspecting device cannot forward, so the agent fails "
+              "even where a browser on the same server works."
+            : "The issuing CA is one you allowed, so this is most likely a "
+              "CA rotation whose root the allow-list does not name yet; "
+              "until it does, the exporter reports the chain as not "
+              "genuine and EntraPTATLSInterceptionDetected fires.";
+    finding.first_fix = words.fix;
     finding.runbook_anchor = "entraptatlsinterceptiondetected";
     pillar.findings.push_back(std::move(finding));
   }
