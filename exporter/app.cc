@@ -105,7 +105,9 @@ Prometheus exporter for Microsoft Entra ID Pass-through Authentication agents.
 
 Flags:
   --config.file=FILE          YAML configuration (default: built-in defaults)
-  --config.check=FILE         validate FILE, print the result, exit 0 (valid) or 2
+  --config.check=FILE         validate FILE as a start with the other flags would
+                              (web config file included), print the result,
+                              exit 0 (valid) or 2
   --web.listen-address=ADDR   address to listen on (default ":9847")
   --web.config.file=FILE      exporter-toolkit web config (TLS); see docs
   --log.level=LEVEL           debug, info, warn or error (default info)
@@ -206,21 +208,36 @@ Startup PrepareStartup(const Flags& flags,
   return startup;
 }
 
-int CheckConfig(const std::string& path,
-                const std::vector<CollectorEntry>& table, std::ostream& out,
-                std::ostream& err) {
+int CheckConfig(const Flags& flags, const std::vector<CollectorEntry>& table,
+                std::ostream& out, std::ostream& err) {
   SystemClock clock;
   SignalBoard signals;
-  Flags flags;
-  flags.config_file = path;
+  // Every flag a start would take, with the file under check as the
+  // configuration: the web config given by flag is checked as the start
+  // checks it (bcrypt hashes, certificate and key loaded and matched).
+  Flags start = flags;
+  start.config_check.reset();
+  if (flags.config_check) start.config_file = *flags.config_check;
+  const std::string path = start.config_file.value_or("");
   try {
-    PrepareStartup(flags, table, CollectorDeps{clock, &signals});
+    PrepareStartup(start, table, CollectorDeps{clock, &signals});
   } catch (const ConfigError& e) {
     err << e.what() << "\n";
+    return kExitConfigError;
+  } catch (const FlagError& e) {
+    err << "entra_pta_exporter: " << e.what() << "\n";
     return kExitConfigError;
   }
   out << path << ": OK\n";
   return kExitOk;
+}
+
+int CheckConfig(const std::string& path,
+                const std::vector<CollectorEntry>& table, std::ostream& out,
+                std::ostream& err) {
+  Flags flags;
+  flags.config_check = path;
+  return CheckConfig(flags, table, out, err);
 }
 
 std::vector<std::string> ServiceRunArgs(const Flags& flags) {
@@ -346,7 +363,7 @@ int ExporterMain(int argc, char** argv) {
     return kExitOk;
   }
   if (flags.config_check) {
-    return CheckConfig(*flags.config_check, table, std::cout, std::cerr);
+    return CheckConfig(flags, table, std::cout, std::cerr);
   }
 
   if (flags.service) return ServiceCommandMain(flags, table);

@@ -50,8 +50,14 @@ Startup PrepareStartup(const Flags& flags,
                        const std::vector<CollectorEntry>& table,
                        const CollectorDeps& deps);
 
-// `--config.check FILE`: prints "FILE: OK" and returns 0, or prints the
-// located error and returns 2.
+// `--config.check FILE`: runs the start preparation a start with the same
+// flags would run (`--config.check` standing in for `--config.file`; the web
+// config file, listen address, log and collector flags included), then
+// prints "FILE: OK" and returns 0, or prints the error exactly as a start
+// would and returns 2.
+int CheckConfig(const Flags& flags, const std::vector<CollectorEntry>& table,
+                std::ostream& out, std::ostream& err);
+// The same for a file alone (no other flags).
 int CheckConfig(const std::string& path,
                 const std::vector<CollectorEntry>& table, std::ostream& out,
                 std::ostream& err);

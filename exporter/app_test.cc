@@ -96,6 +96,25 @@ const BadConfig kBadConfigs[] = {
     {"web:\n  listen_address: \":9847\"\n config_file: x\n",
      "3:2: YAML syntax error: end of map not found"},
     {"- web\n- log\n", "1:1: the configuration must be a mapping of sections"},
+    // Issue 14 defect 4: durations bounded at load time, located.
+    {"scrape:\n  max_timeout: 1000y\n",
+     "2:16: scrape.max_timeout: 1000y is too long (at most 10m)"},
+    {"scrape:\n  max_timeout: 11m\n",
+     "2:16: scrape.max_timeout: 11m is too long (at most 10m)"},
+    {"scrape:\n  timeout_margin: 2m\n",
+     "2:19: scrape.timeout_margin: 2m is too long (at most 1m)"},
+    {"collectors:\n  heartbeat:\n    stale_threshold: 366d\n",
+     "3:22: collectors.heartbeat.stale_threshold: 366d is too long (at most "
+     "365d)"},
+    {"collectors:\n  endpoint:\n    timeout: 1000y\n",
+     "3:14: collectors.endpoint.timeout: 1000y is too long (at most 365d)"},
+    // A second YAML document is refused at its `---`, not ignored.
+    {"log:\n  level: info\n---\nlog:\n  level: debug\n",
+     "3:1: a second YAML document starts here; the configuration is one "
+     "document (remove the `---` and merge the settings)"},
+    {"---\nlog:\n  level: info\n# two\n---\nscrape:\n  max_timeout: 5s\n",
+     "5:1: a second YAML document starts here; the configuration is one "
+     "document (remove the `---` and merge the settings)"},
 };
 
 TEST(CheckConfigTest, EveryBadFileNamesItsPositionAndExitsTwo) {
@@ -112,6 +131,29 @@ TEST(CheckConfigTest, EveryBadFileNamesItsPositionAndExitsTwo) {
     EXPECT_EQ(out.str(), "") << bad.yaml;
   }
   EXPECT_GE(n, 15);
+}
+
+// Issue 14 defect 3: a directory as the configuration read as an empty
+// file (built-in defaults, "OK"). Refused, for the check and the start.
+TEST(CheckConfigTest, DirectoryIsNotAConfigurationFile) {
+  TempDir dir;
+  const std::string folder =
+      fs::path(dir.Write("probe.yml", "")).parent_path().string();
+  std::ostringstream out, err;
+  EXPECT_EQ(CheckConfig(folder, DefaultCollectorTable(), out, err),
+            kExitConfigError);
+  EXPECT_EQ(err.str(), folder +
+                           ":0:0: cannot read the configuration file: it is "
+                           "a directory, not a regular file\n");
+  EXPECT_EQ(out.str(), "");
+  std::ostringstream start_log;
+  EXPECT_EQ(
+      RunExporter(ParseFlags({"--config.file=" + folder,
+                              "--web.listen-address=127.0.0.1:0",
+                              "--collectors.enabled="}),
+                  DefaultCollectorTable(), start_log, [] { return true; }),
+      kExitConfigError);
+  EXPECT_EQ(start_log.str(), err.str());
 }
 
 TEST(CheckConfigTest, MissingFileExitsTwo) {
@@ -212,6 +254,67 @@ TEST(PrepareStartupTest, FlagsOverrideTheFile) {
   EXPECT_THROW(PrepareStartup(ParseFlags({"--web.listen-address=nowhere"}),
                               DefaultCollectorTable(), CollectorDeps{clock}),
                FlagError);
+}
+
+// Issue 14 defect 2: --config.check with --web.config.file must check what
+// a start with the same flags would use (bcrypt hashes, certificate and key
+// loaded and matched): exit 2 with the very message the start prints.
+TEST(CheckConfigTest, ChecksTheWebConfigFlagLikeAStart) {
+  TempDir dir;
+  const std::string exp = dir.Write("exp.yml", "log:\n  level: info\n");
+  const fs::path base = fs::path(exp).parent_path();
+  for (const char* name : {"a", "b"}) {
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+        "-nodes -days 2 -subj /CN=localhost -keyout '" +
+        (base / (std::string(name) + ".key")).string() + "' -out '" +
+        (base / (std::string(name) + ".crt")).string() + "' 2>/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+  }
+  struct Case {
+    const char* yaml;
+    const char* error;  // expected in the message
+  };
+  const Case cases[] = {
+      {"basic_auth_users:\n  alice: plaintext-password\n", "not a bcrypt hash"},
+      {"tls_server_config:\n  cert_file: missing.crt\n  key_file: a.key\n",
+       "missing.crt does not exist"},
+      {"tls_server_config:\n  cert_file: a.crt\n  key_file: b.key\n",
+       "the private key does not match the certificate"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string web =
+        dir.Write("web" + std::to_string(++n) + ".yml", c.yaml);
+    std::ostringstream start_log;
+    const int start = RunExporter(
+        ParseFlags({"--config.file=" + exp, "--web.config.file=" + web,
+                    "--web.listen-address=127.0.0.1:0",
+                    "--collectors.enabled="}),
+        DefaultCollectorTable(), start_log, [] { return true; });
+    EXPECT_EQ(start, kExitConfigError) << c.yaml;
+    EXPECT_NE(start_log.str().find(c.error), std::string::npos)
+        << start_log.str();
+    std::ostringstream out, err;
+    EXPECT_EQ(CheckConfig(ParseFlags({"--config.check=" + exp,
+                                      "--web.config.file=" + web,
+                                      "--web.listen-address=127.0.0.1:0",
+                                      "--collectors.enabled="}),
+                          DefaultCollectorTable(), out, err),
+              kExitConfigError)
+        << c.yaml << out.str();
+    EXPECT_EQ(err.str(), start_log.str()) << c.yaml;
+    EXPECT_EQ(out.str(), "") << c.yaml;
+  }
+  // A flag error is reported as a start reports it, with exit 2.
+  std::ostringstream out, err;
+  EXPECT_EQ(
+      CheckConfig(ParseFlags({"--config.check=" + exp, "--log.format=xml"}),
+                  DefaultCollectorTable(), out, err),
+      kExitConfigError);
+  EXPECT_EQ(err.str(),
+            "entra_pta_exporter: --log.format: invalid format \"xml\" (use "
+            "logfmt or json)\n");
 }
 
 TEST(CheckConfigTest, ChecksTheWebConfigFileRelativeToTheConfig) {

@@ -133,10 +133,12 @@ Config ParseConfig(const std::string& yaml_text, const std::string& file_name,
   }
 
   if (auto scrape = root.Section("scrape")) {
-    if (auto margin = scrape->Duration("timeout_margin")) {
+    // Prometheus scrape timeouts are seconds to a few minutes; these bounds
+    // catch typos (1000y) that would otherwise fail every scrape.
+    if (auto margin = scrape->Duration("timeout_margin", kMaxTimeoutMargin)) {
       config.scrape.timeout_margin = *margin;
     }
-    if (auto max = scrape->Duration("max_timeout")) {
+    if (auto max = scrape->Duration("max_timeout", kMaxScrapeTimeout)) {
       if (max->count() == 0) {
         scrape->Fail("max_timeout",
                      "scrape.max_timeout: must be greater than 0");

@@ -34,6 +34,11 @@ struct ScrapeSettings {
   // The deadline when the header is absent, and the upper bound otherwise.
   std::chrono::milliseconds max_timeout{10000};
 };
+// Upper bounds of the two, checked at load time.
+inline constexpr std::chrono::milliseconds kMaxScrapeTimeout =
+    std::chrono::minutes(10);
+inline constexpr std::chrono::milliseconds kMaxTimeoutMargin =
+    std::chrono::minutes(1);
 
 // The Microsoft cloud the tenant lives in; it picks the endpoint host names
 // (msappproxy.net vs .us, login.microsoftonline.com vs .us) and Graph URLs.

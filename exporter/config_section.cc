@@ -1,9 +1,12 @@
 #include "exporter/config_section.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
+#include <unordered_set>
 
 #include "exporter/duration.h"
 
@@ -27,6 +30,36 @@ std::string NodeKind(const YAML::Node& node) {
 
 // yaml-cpp marks are 0-based; a null value has no mark of its own (-1).
 bool HasPosition(const YAML::Mark& mark) { return mark.line >= 0; }
+
+// The 1-based line of the `---` that starts the second document: the second
+// such marker, or the first when content came before it (the first document
+// then had none). Falls back to the second document's own position.
+int SecondDocumentLine(const std::string& text, const YAML::Node& second) {
+  int line = 0;
+  bool content_before = false;
+  int markers = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    ++line;
+    const std::string_view row(text.data() + start, end - start);
+    const bool marker =
+        row.substr(0, 3) == "---" &&
+        (row.size() == 3 || row[3] == ' ' || row[3] == '\t' || row[3] == '\r');
+    if (marker) {
+      if (++markers == 2 || content_before) return line;
+    } else {
+      const std::size_t first = row.find_first_not_of(" \t\r");
+      if (first != std::string_view::npos && row[first] != '#' &&
+          row[first] != '%') {
+        content_before = true;
+      }
+    }
+    start = end + 1;
+  }
+  return HasPosition(second.Mark()) ? second.Mark().line + 1 : 1;
+}
 
 }  // namespace
 
@@ -151,7 +184,7 @@ std::optional<bool> ConfigSection::Bool(std::string_view key) const {
 }
 
 std::optional<std::chrono::milliseconds> ConfigSection::Duration(
-    std::string_view key) const {
+    std::string_view key, std::chrono::milliseconds max) const {
   const Entry* entry = FindValue(key);
   if (entry == nullptr) return std::nullopt;
   std::string value = Scalar(*entry, "a duration");
@@ -159,6 +192,11 @@ std::optional<std::chrono::milliseconds> ConfigSection::Duration(
   if (!parsed) {
     Fail(key, KeyPath(key) + ": invalid duration \"" + value +
                   "\" (use a number with a unit, e.g. 500ms, 30s, 2h)");
+  }
+  max = std::min(max, kMaxDuration);
+  if (*parsed > max) {
+    Fail(key, KeyPath(key) + ": " + value + " is too long (at most " +
+                  FormatDuration(max) + ")");
   }
   return parsed;
 }
@@ -220,20 +258,28 @@ std::optional<std::vector<std::string>> ConfigSection::StringList(
   if (entry->value.size() == 0) {
     Fail(key, KeyPath(key) + ": the list is empty");
   }
+  FailIfTooLong(*entry);
   std::vector<std::string> items;
-  for (std::size_t i = 0; i < entry->value.size(); ++i) {
-    const YAML::Node item = entry->value[i];
+  // Seen items in a hash set: the duplicate check stays linear in the
+  // length of the list (a scan of `items` made 100,000 entries take a
+  // minute).
+  std::unordered_set<std::string_view> seen;
+  items.reserve(entry->value.size());
+  seen.reserve(entry->value.size());
+  std::size_t i = 0;
+  for (auto it = entry->value.begin(); it != entry->value.end(); ++it, ++i) {
+    const YAML::Node item = *it;
     const std::string item_path = KeyPath(key) + "[" + std::to_string(i) + "]";
     if (!item.IsScalar() || item.Scalar().empty()) {
       FailAt(
           HasPosition(item.Mark()) ? item.Mark() : entry->key_mark,
           item_path + ": expected a non-empty string, got " + NodeKind(item));
     }
-    for (const std::string& seen : items) {
-      if (seen == item.Scalar()) {
-        FailAt(item.Mark(),
-               KeyPath(key) + ": \"" + seen + "\" is listed twice");
-      }
+    // The node owns its scalar for as long as the document lives, so the
+    // set can hold views of it.
+    if (!seen.insert(item.Scalar()).second) {
+      FailAt(item.Mark(),
+             KeyPath(key) + ": \"" + item.Scalar() + "\" is listed twice");
     }
     if (check) {
       if (auto problem = check(item.Scalar())) {
@@ -253,15 +299,29 @@ std::optional<std::vector<ConfigSection>> ConfigSection::SectionList(
     Fail(key, KeyPath(key) + ": expected a list of mappings, got " +
                   NodeKind(entry->value));
   }
+  FailIfTooLong(*entry);
   std::vector<ConfigSection> items;
-  for (std::size_t i = 0; i < entry->value.size(); ++i) {
-    const YAML::Node item = entry->value[i];
+  std::size_t i = 0;
+  for (auto it = entry->value.begin(); it != entry->value.end(); ++it, ++i) {
+    const YAML::Node item = *it;
     YAML::Mark item_mark =
         HasPosition(item.Mark()) ? item.Mark() : entry->key_mark;
     items.emplace_back(item, item_mark, file_,
                        KeyPath(key) + "[" + std::to_string(i) + "]");
   }
   return items;
+}
+
+void ConfigSection::FailIfTooLong(const Entry& entry) const {
+  if (entry.value.size() <= kMaxListEntries) return;
+  // Located at the first entry past the bound.
+  auto it = entry.value.begin();
+  for (std::size_t i = 0; i < kMaxListEntries; ++i) ++it;
+  const YAML::Node first_extra = *it;
+  FailAt(first_extra.Mark(),
+         KeyPath(entry.key) + ": more than " + std::to_string(kMaxListEntries) +
+             " entries (" + std::to_string(entry.value.size()) + "); at most " +
+             std::to_string(kMaxListEntries) + " are allowed");
 }
 
 void ConfigSection::RejectUnknownKeys() const {
@@ -287,6 +347,25 @@ std::vector<std::string> ConfigSection::Keys() const {
 }
 
 std::string ReadConfigFile(const std::string& path, const std::string& what) {
+  // Only a regular file (or a link to one) is a configuration: a directory
+  // would read as empty (the built-in defaults, silently), a FIFO or device
+  // would block or never end.
+  std::error_code error;
+  const std::filesystem::file_status status =
+      std::filesystem::status(path, error);
+  if (!error && std::filesystem::exists(status) &&
+      !std::filesystem::is_regular_file(status)) {
+    const char* kind = std::filesystem::is_directory(status) ? "a directory"
+                       : std::filesystem::is_fifo(status)    ? "a FIFO"
+                       : std::filesystem::is_socket(status)  ? "a socket"
+                       : std::filesystem::is_block_file(status) ||
+                               std::filesystem::is_character_file(status)
+                           ? "a device"
+                           : "not a regular file";
+    throw ConfigError(path, 0, 0,
+                      "cannot read the " + what + ": it is " +
+                          std::string(kind) + ", not a regular file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path, 0, 0, "cannot read the " + what);
   std::ostringstream text;
@@ -299,7 +378,17 @@ ConfigSection ParseConfigRoot(const std::string& yaml_text,
                               const std::string& file_name) {
   YAML::Node root;
   try {
-    root = YAML::Load(yaml_text);
+    // All documents, not YAML::Load's first: settings after a `---` would
+    // otherwise be dropped without a word.
+    std::vector<YAML::Node> documents = YAML::LoadAll(yaml_text);
+    if (documents.size() > 1) {
+      const int line = SecondDocumentLine(yaml_text, documents[1]);
+      throw ConfigError(file_name, line, 1,
+                        "a second YAML document starts here; the "
+                        "configuration is one document (remove the `---` "
+                        "and merge the settings)");
+    }
+    if (!documents.empty()) root = documents[0];
   } catch (const YAML::ParserException& e) {
     throw ConfigError(file_name, e.mark.line + 1, e.mark.column + 1,
                       "YAML syntax error: " + e.msg);

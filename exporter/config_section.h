@@ -35,6 +35,11 @@ class ConfigError : public std::runtime_error {
   std::string message_;
 };
 
+// The longest list a setting takes (allow-lists, targets, services,
+// channels): far above any real configuration, low enough that a runaway
+// generated file is refused at once with its position.
+inline constexpr std::size_t kMaxListEntries = 1000;
+
 class ConfigSection {
  public:
   // An empty section: every key absent. `path` is the dotted key path.
@@ -52,17 +57,23 @@ class ConfigSection {
   // it is present with no value, the wrong type or an invalid value.
   std::optional<std::string> String(std::string_view key) const;  // non-empty
   std::optional<bool> Bool(std::string_view key) const;
-  std::optional<std::chrono::milliseconds> Duration(std::string_view key) const;
+  // At most `max` (default kMaxDuration, 365d): a longer value is an error
+  // at the value naming the bound.
+  std::optional<std::chrono::milliseconds> Duration(
+      std::string_view key,
+      std::chrono::milliseconds max = std::chrono::hours(24 * 365)) const;
   // A string that must compile as an ECMAScript regular expression.
   std::optional<std::string> Regex(std::string_view key) const;
   std::optional<ConfigSection> Section(std::string_view key) const;
-  // A non-empty list of non-empty, distinct strings. `check` (optional)
-  // returns an error message for a bad item, reported at that item.
+  // A non-empty list of non-empty, distinct strings, at most
+  // kMaxListEntries long. `check` (optional) returns an error message for a
+  // bad item, reported at that item. Linear in the length of the list.
   using ItemCheck =
       std::function<std::optional<std::string>(const std::string&)>;
   std::optional<std::vector<std::string>> StringList(
       std::string_view key, const ItemCheck& check = nullptr) const;
-  // A list of mappings; item i has the path "<key>[i]" in messages.
+  // A list of mappings, at most kMaxListEntries long; item i has the path
+  // "<key>[i]" in messages.
   std::optional<std::vector<ConfigSection>> SectionList(
       std::string_view key) const;
 
@@ -92,6 +103,7 @@ class ConfigSection {
   const Entry* FindValue(std::string_view key) const;
   std::string Scalar(const Entry& entry, std::string_view expected) const;
   std::string KeyPath(std::string_view key) const;
+  void FailIfTooLong(const Entry& entry) const;
   [[noreturn]] void FailAt(const YAML::Mark& mark,
                            const std::string& message) const;
 

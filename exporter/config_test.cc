@@ -128,8 +128,8 @@ TEST(ConfigTest, HostileYamlIsALocatedErrorOrParses) {
            {"sequence instead of mapping", "log: [1, 2]\n",
             "log: expected a mapping"},
            {"tagged binary", "log:\n  level: !!binary AAAA\n", "log.level"},
-           {"second document ignored", "log:\n  level: warn\n---\nbad: 1\n",
-            ""},
+           {"second document refused", "log:\n  level: warn\n---\nbad: 1\n",
+            "3:1: a second YAML document starts here"},
            {"huge scalar", "log:\n  level: " + std::string(1 << 20, 'x') + "\n",
             "log.level: invalid level"},
        }) {
@@ -184,6 +184,45 @@ TEST(ConfigSectionTest, RegexesThatWouldOverflowTheStackAreRefused) {
             "(accepted)");
   EXPECT_NE(regex_error("(unclosed").find("invalid regular expression"),
             std::string::npos);
+}
+
+// Issue 14 defect 5: lists are capped at kMaxListEntries with an error at
+// the first entry past the bound (a 100,000-entry allow-list took a minute
+// to validate), and the duplicate check still finds the last entry.
+TEST(ConfigSectionTest, ListsAreCappedAndLocated) {
+  auto list_yaml = [](std::size_t n, const std::string& last) {
+    std::string yaml = "items:\n";
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+      yaml += "  - item" + std::to_string(i) + "\n";
+    }
+    return yaml + "  - " + last + "\n";
+  };
+  auto error_of = [](const std::string& yaml, bool sections) -> std::string {
+    ConfigSection root = ParseConfigRoot(yaml, "l.yml");
+    try {
+      if (sections) {
+        root.SectionList("items");
+      } else {
+        root.StringList("items");
+      }
+      return "(accepted)";
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+  };
+  EXPECT_EQ(error_of(list_yaml(kMaxListEntries, "last"), false), "(accepted)");
+  EXPECT_EQ(error_of(list_yaml(kMaxListEntries + 1, "last"), false),
+            "l.yml:1002:5: items: more than 1000 entries (1001); at most 1000 "
+            "are allowed");
+  EXPECT_EQ(error_of(list_yaml(kMaxListEntries, "item3"), false),
+            "l.yml:1001:5: items: \"item3\" is listed twice");
+  std::string sections = "items:\n";
+  for (std::size_t i = 0; i <= kMaxListEntries; ++i) {
+    sections += "  - name: n" + std::to_string(i) + "\n";
+  }
+  EXPECT_EQ(error_of(sections, true),
+            "l.yml:1002:5: items: more than 1000 entries (1001); at most 1000 "
+            "are allowed");
 }
 
 TEST(ListenAddressTest, AcceptsExporterForms) {

@@ -10,6 +10,7 @@
 
 #include "collectors/eventlog/event_source.h"
 #include "collectors/eventlog/eventlog_collector.h"
+#include "exporter/deadline.h"
 #include "exporter/diagnose_render.h"
 #include "exporter/diagnose_terminal.h"
 #include "exporter/duration.h"
@@ -113,6 +114,10 @@ DiagnoseFlags ParseDiagnoseFlags(const std::vector<std::string>& args) {
         throw FlagError(name + ": invalid duration \"" + *value +
                         "\" (use e.g. 24h, 90m, 30s)");
       }
+      if (*d > kMaxDuration) {
+        throw FlagError(name + ": " + *value + " is too long (at most " +
+                        FormatDuration(kMaxDuration) + ")");
+      }
       if (name == "--since") {
         if (*d < std::chrono::seconds(1)) {
           throw FlagError("--since: must be at least 1s");
@@ -159,7 +164,7 @@ terminal and when NO_COLOR is unset.
 CollectorRun RunCollectorsOnce(
     std::vector<ScrapeRunner::NamedCollector> collectors, Logger& logger,
     const Clock& clock, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = SteadyDeadlineAfter(timeout);
   std::vector<ScrapeRunner::NamedCollector> main;
   std::vector<ScrapeRunner::NamedCollector> cloud;
   std::vector<ScrapeRunner::NamedCollector> heartbeat;

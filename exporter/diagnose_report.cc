@@ -9,6 +9,7 @@
 
 #include "exporter/clock.h"
 #include "exporter/diagnose_thresholds.h"
+#include "exporter/tls_words.h"
 
 namespace entra_pta::diagnose {
 namespace {
@@ -447,6 +448,9 @@ Section NetworkSection(const Metrics& metrics, const DiagnoseInput& input) {
     check.name = "SSL inspection";
     std::vector<Sample> matches = metrics.All("entra_pta_tls_issuer_match");
     int intercepted = 0;
+    int root_only = 0;  // issuer allowed, root not: a CA rotation
+    std::vector<std::string> fixes;
+    auto quote = [](const std::string& text) { return "\"" + text + "\""; };
     for (const Sample& s : matches) {
       const std::string endpoint = Label(*s.metric, "endpoint");
       std::string issuer = "unknown";
@@ -456,10 +460,32 @@ Section NetworkSection(const Metrics& metrics, const DiagnoseInput& input) {
         issuer = Label(*info.metric, "issuer");
         root = Label(*info.metric, "root");
       }
-      if (s.value == 0) ++intercepted;
-      check.evidence.push_back(
-          endpoint + ": issuer \"" + issuer + "\", root \"" + root + "\"" +
-          (s.value == 0 ? " (not on the allow-list)" : ""));
+      if (s.value != 0) {
+        check.evidence.push_back(endpoint + ": issuer \"" + issuer +
+                                 "\", root \"" + root + "\"");
+        continue;
+      }
+      ++intercepted;
+      TlsChainPart parts[2];
+      parts[0].name = issuer;
+      parts[1].name = root;
+      for (const Sample& part : metrics.All("entra_pta_tls_chain_part_allowed",
+                                            {{"endpoint", endpoint}})) {
+        TlsChainPart& into =
+            parts[Label(*part.metric, "part") == "root" ? 1 : 0];
+        into.known = true;
+        into.allowed = part.value == 1;
+        into.name = Label(*part.metric, "name");
+        into.fingerprint = Label(*part.metric, "fingerprint_sha256");
+      }
+      const TlsMismatchWords words =
+          DescribeTlsMismatch(parts[0], parts[1], quote);
+      if (!words.inspection) ++root_only;
+      check.evidence.push_back(endpoint + ": " + words.headline + ": " +
+                               words.what);
+      if (std::find(fixes.begin(), fixes.end(), words.fix) == fixes.end()) {
+        fixes.push_back(words.fix);
+      }
     }
     bool any_https = false;
     for (const Sample& info : metrics.All("entra_pta_endpoint_info")) {
@@ -483,14 +509,16 @@ Section NetworkSection(const Metrics& metrics, const DiagnoseInput& input) {
           "again."};
     } else if (intercepted > 0) {
       check.verdict = Verdict::kFail;
-      check.summary = std::to_string(intercepted) + " of " +
-                      std::to_string(matches.size()) +
-                      " endpoints present a certificate re-signed by another "
-                      "CA: SSL inspection breaks the agent";
-      check.fix = {
-          "Exempt *.msappproxy.net, *.servicebus.windows.net and "
-          "login.microsoftonline.com from SSL inspection on the "
-          "proxy or firewall."};
+      check.summary =
+          std::to_string(intercepted) + " of " +
+          std::to_string(matches.size()) +
+          (root_only == intercepted
+               ? " endpoints present a chain whose issuing CA is allowed but "
+                 "whose root is not on the allow-list (a CA rotation the "
+                 "allow-list has not caught up with, or SSL inspection)"
+               : " endpoints present a certificate re-signed by another "
+                 "CA: SSL inspection breaks the agent");
+      check.fix = fixes;
       check.alert = "EntraPTATLSInterceptionDetected";
     } else {
       check.summary = "no SSL inspection: every https endpoint (" +
@@ -784,16 +812,26 @@ Section AgentSection(const Metrics& metrics, const DiagnoseInput& input) {
       check.evidence.push_back(
           source + ": " +
           (age ? "last sign of life " + HumanDuration(*age) + " ago"
-               : std::string("no sign of life yet")) +
+               : std::string("no sign of life recorded (unknown)")) +
           (s.value == 1 ? " (stale)" : ""));
     }
     std::optional<double> stale =
         metrics.One("entra_pta_agent_heartbeat_stale", {{"source", "any"}});
     std::optional<double> age = metrics.One(
         "entra_pta_agent_heartbeat_age_seconds", {{"source", "any"}});
+    // Without evidence from any source the staleness is unknown: the
+    // collector reports stale 0 and the alert does not fire, so say so.
+    const bool no_evidence =
+        stale && !age &&
+        metrics.One("entra_pta_agent_heartbeat_evidence", {{"source", "any"}})
+                .value_or(0) == 0;
     const std::string limit = "threshold " + FormatCount(threshold / 60) +
                               " minutes, when Entra marks the agent inactive";
-    if (!stale) {
+    if (no_evidence) {
+      check.verdict = Verdict::kWarn;
+      check.summary = std::string(kHeartbeatUnknown);
+      check.fix = {std::string(kHeartbeatUnknownFix)};
+    } else if (!stale) {
       check.verdict = Verdict::kWarn;
       check.summary =
           "not checked: no heartbeat source could show a sign of "

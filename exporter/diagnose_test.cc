@@ -231,12 +231,28 @@ struct Chain {
   std::string issuer;
   std::string root;
   bool allowed;
+  // Root on the allow-list while the issuer is (a CA rotation): -1 means
+  // as `allowed`.
+  int root_allowed = -1;
 };
 
 Script TlsScript(const std::vector<Chain>& chains) {
-  entra_pta::testing::Samples match, verified, info, not_after, version;
+  entra_pta::testing::Samples match, verified, info, not_after, version, parts;
   for (const Chain& c : chains) {
-    match.push_back({{{"endpoint", c.endpoint}}, c.allowed ? 1.0 : 0.0});
+    const bool root_allowed =
+        c.root_allowed < 0 ? c.allowed : c.root_allowed == 1;
+    parts.push_back({{{"endpoint", c.endpoint},
+                      {"part", "issuer"},
+                      {"name", c.issuer},
+                      {"fingerprint_sha256", "1c0a"}},
+                     c.allowed ? 1.0 : 0.0});
+    parts.push_back({{{"endpoint", c.endpoint},
+                      {"part", "root"},
+                      {"name", c.root},
+                      {"fingerprint_sha256", "2b0f"}},
+                     root_allowed ? 1.0 : 0.0});
+    match.push_back(
+        {{{"endpoint", c.endpoint}}, c.allowed && root_allowed ? 1.0 : 0.0});
     verified.push_back({{{"endpoint", c.endpoint}}, c.allowed ? 1.0 : 0.0});
     info.push_back({{{"endpoint", c.endpoint},
                      {"subject", "*.msappproxy.net"},
@@ -253,7 +269,8 @@ Script TlsScript(const std::vector<Chain>& chains) {
            Gauge("entra_pta_tls_chain_verified", verified),
            Gauge("entra_pta_tls_cert_info", info),
            Gauge("entra_pta_tls_cert_not_after_timestamp_seconds", not_after),
-           Gauge("entra_pta_tls_version_info", version)},
+           Gauge("entra_pta_tls_version_info", version),
+           Gauge("entra_pta_tls_chain_part_allowed", parts)},
           ""};
 }
 
@@ -435,8 +452,12 @@ Scenario CertificateAndHeartbeat() {
        Gauge("entra_pta_agent_heartbeat_age_seconds",
              {{{{"source", "trace_log"}}, 9000}, {{{"source", "any"}}, 9000}}),
        Gauge("entra_pta_agent_heartbeat_stale", {{{{"source", "trace_log"}}, 1},
-                                                 {{{"source", "bootstrap"}}, 1},
-                                                 {{{"source", "any"}}, 1}})},
+                                                 {{{"source", "bootstrap"}}, 0},
+                                                 {{{"source", "any"}}, 1}}),
+       Gauge("entra_pta_agent_heartbeat_evidence",
+             {{{{"source", "trace_log"}}, 1},
+              {{{"source", "bootstrap"}}, 0},
+              {{{"source", "any"}}, 1}})},
       ""};
   return s;
 }
@@ -609,6 +630,41 @@ TEST(DiagnoseTest, SectionsComeInTheOrderAdminsWork) {
                                            "services", "agent", "dc"}));
 }
 
+// Issue 14 defect 1: no heartbeat source with evidence (no trace file, no
+// tenant.id to probe) is unknown: a WARN that says so, not a FAIL pointing
+// at EntraPTAHeartbeatStale; the same words as the landing page.
+TEST(DiagnoseTest, HeartbeatWithoutEvidenceIsUnknownNotStale) {
+  Scenario s = Healthy();
+  for (double any_stale : {0.0, 1.0}) {
+    s["heartbeat"] = {
+        true,
+        {Gauge("entra_pta_agent_heartbeat_threshold_seconds", {{{}, 7200}}),
+         Gauge("entra_pta_agent_heartbeat_stale",
+               {{{{"source", "trace_log"}}, 0},
+                {{{"source", "bootstrap"}}, 0},
+                {{{"source", "any"}}, any_stale}}),
+         Gauge("entra_pta_agent_heartbeat_evidence",
+               {{{{"source", "trace_log"}}, 0},
+                {{{"source", "bootstrap"}}, 0},
+                {{{"source", "any"}}, 0}})},
+        ""};
+    EXPECT_EQ(
+        Verdicts(RunScenario(s, OutputFormat::kJson).out).at("agent.heartbeat"),
+        "warn")
+        << any_stale;
+    Outcome text = RunScenario(s, OutputFormat::kText);
+    EXPECT_NE(
+        text.out.find("[WARN] Heartbeat: " + std::string(kHeartbeatUnknown)),
+        std::string::npos)
+        << text.out;
+    EXPECT_NE(text.out.find("trace_log: no sign of life recorded (unknown)"),
+              std::string::npos)
+        << text.out;
+    EXPECT_EQ(text.out.find("alert: EntraPTAHeartbeatStale"), std::string::npos)
+        << text.out;
+  }
+}
+
 TEST(DiagnoseTest, ServiceFixIsTheExactPowerShellForBothServices) {
   Outcome text = RunScenario(ServiceStopped(), OutputFormat::kText);
   EXPECT_NE(text.out.find("fix: Restart-Service -Name "
@@ -699,6 +755,56 @@ TEST(DiagnoseTest, FlagErrorWithJsonOutputInTwoWords) {
   EXPECT_EQ(parsed["result"], "config_error");
   EXPECT_EQ(parsed["error"].count("line"), 0u);
   EXPECT_NE(err.str().find("--since: invalid duration"), std::string::npos);
+}
+
+// Issue 14 defect 4: every duration is bounded, flags included.
+// Issue 14 defect 8: allowed_issuers names the new issuing CA after a CA
+// rotation but allowed_roots lacks its root: diagnose says the root is the
+// part not allowed, with its fingerprint, and to allow it, instead of
+// "re-signed by another CA".
+TEST(DiagnoseTest, RootNotAllowedAfterACaRotationSaysWhichPartAndTheFix) {
+  Scenario s = Healthy();
+  s["tls"] = TlsScript({{"registration", "Microsoft TLS RSA Issuing CA 10",
+                         "Microsoft TLS RSA Root G3", true, 0},
+                        GenuineChains()[1]});
+  Outcome text = RunScenario(s, OutputFormat::kText);
+  EXPECT_NE(text.out.find("registration: Certificate chain root not on the "
+                          "allow-list: the leaf's issuing CA \"Microsoft TLS "
+                          "RSA Issuing CA 10\" is allowed, but the chain's "
+                          "root \"Microsoft TLS RSA Root G3\" (SHA-256 "
+                          "\"2b0f\") is not on collectors.tls.allowed_roots"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("allow the root: add \"Microsoft TLS RSA Root G3\" "
+                          "or \"sha256:2b0f\" to collectors.tls.allowed_roots"),
+            std::string::npos)
+      << text.out;
+  EXPECT_EQ(text.out.find("re-signed by another CA"), std::string::npos)
+      << text.out;
+  // Re-signing by a device: the issuer is not allowed; exempt the hosts.
+  s["tls"] = TlsScript({{"registration", "Contoso SSL Inspection CA",
+                         "DigiCert Global Root G2", false, 1},
+                        GenuineChains()[1]});
+  text = RunScenario(s, OutputFormat::kText);
+  EXPECT_NE(text.out.find("the leaf's issuing CA \"Contoso SSL Inspection "
+                          "CA\" (SHA-256 \"1c0a\") is not on "
+                          "collectors.tls.allowed_issuers"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("from SSL inspection on the proxy or firewall"),
+            std::string::npos)
+      << text.out;
+}
+
+TEST(DiagnoseTest, DurationFlagsAreBounded) {
+  for (const char* flag : {"--timeout=1000y", "--since=366d"}) {
+    std::ostringstream out, err;
+    EXPECT_EQ(DiagnoseMain({flag}, ScenarioTable(Healthy()), out, err),
+              kExitConfigError)
+        << flag;
+    EXPECT_NE(err.str().find("is too long (at most 365d)"), std::string::npos)
+        << err.str();
+  }
 }
 
 TEST(DiagnoseTest, DiagnoseTableKeepsTheCollectorsAndTheirConfigChecks) {
@@ -850,14 +956,22 @@ TEST(DiagnoseThresholdsTest, AgreeWithTheAlertRules) {
   EXPECT_PRED2(contains, Expr(rules, "EntraPTANoActiveAgents"), "== 0");
   EXPECT_PRED2(contains, Expr(rules, "EntraPTAEndpointSlow"),
                "> " + std::to_string(kEndpointSlowSeconds) + "\n");
-  // The stale alert relies on the collector's flag; its threshold is the
-  // heartbeat collector's default and the number the alert's text names.
+  // The stale alert relies on the collector's flag and needs evidence; its
+  // threshold is the heartbeat collector's default, and its text names the
+  // measured age and the threshold metric, never a fixed number of minutes.
   EXPECT_EQ(heartbeat::HeartbeatSettings().stale_threshold,
             std::chrono::minutes(kHeartbeatStaleMinutes));
+  EXPECT_PRED2(contains, Expr(rules, "EntraPTAHeartbeatStale"),
+               "entra_pta_agent_heartbeat_evidence{source=\"any\"} == 1");
+  const std::string stale_summary =
+      rules.at("EntraPTAHeartbeatStale")["annotations"]["summary"]
+          .as<std::string>();
+  EXPECT_PRED2(contains, stale_summary, "$value | humanizeDuration");
+  EXPECT_EQ(stale_summary.find("120 minutes"), std::string::npos);
   EXPECT_PRED2(contains,
-               rules.at("EntraPTAHeartbeatStale")["annotations"]["summary"]
+               rules.at("EntraPTAHeartbeatStale")["annotations"]["description"]
                    .as<std::string>(),
-               std::to_string(kHeartbeatStaleMinutes) + " minutes");
+               "entra_pta_agent_heartbeat_threshold_seconds");
   // Every alert diagnose names exists in the rule file.
   for (const GoldenCase& c :
        {GoldenCase{"", Healthy, 0}, GoldenCase{"", CloudAgentInactive, 0},

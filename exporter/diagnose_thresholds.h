@@ -2,6 +2,8 @@
 // is the number the matching alert in alerts/entra-pta.rules.yml uses, so a
 // report and the alerts agree; diagnose_test.cc reads the rule file and
 // fails when the two drift apart.
+// The words for a verdict the landing page and diagnose both state live here
+// too, so the two views say the same thing.
 // Thread-safety: constants only.
 #pragma once
 
@@ -13,6 +15,16 @@ namespace entra_pta::diagnose {
 inline constexpr int kHeartbeatStaleMinutes = 120;
 // EntraPTAHeartbeatLate: the early warning, age above this many seconds.
 inline constexpr int kHeartbeatLateSeconds = 1800;
+// No heartbeat source has evidence (entra_pta_agent_heartbeat_evidence
+// {source="any"} 0): staleness is unknown and EntraPTAHeartbeatStale does not
+// fire; both views say so instead of calling the agent stale or fresh.
+inline constexpr char kHeartbeatUnknown[] =
+    "unknown: no heartbeat source has shown a sign of life yet (no agent "
+    "trace file, no bootstrap probe success, no cloud view), so staleness "
+    "cannot be judged and EntraPTAHeartbeatStale cannot fire";
+inline constexpr char kHeartbeatUnknownFix[] =
+    "Point collectors.heartbeat.trace_dir at the agent's Trace directory and "
+    "set tenant.id so the exporter probes the tenant's bootstrap endpoint.";
 
 // EntraPTAAgentCertificateExpiring (warning) and
 // EntraPTAAgentCertificateAboutToExpire (critical): days left before the

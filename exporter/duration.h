@@ -15,6 +15,13 @@ namespace entra_pta {
 // Returns nullopt for anything else, including negative or overflowing values.
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
+// The longest duration any setting or flag takes (365d): a duration beyond
+// it is a typo, and arithmetic on it (deadlines in nanoseconds) would come
+// close to overflowing. Settings with a tighter sensible range pass their own
+// bound to ConfigSection::Duration (docs/configuration.md lists them).
+inline constexpr std::chrono::milliseconds kMaxDuration =
+    std::chrono::hours(24 * 365);
+
 // The shortest notation ParseDuration reads back as the same value.
 std::string FormatDuration(std::chrono::milliseconds d);
 

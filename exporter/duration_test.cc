@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "exporter/deadline.h"
+
 namespace entra_pta {
 namespace {
 
@@ -33,6 +35,21 @@ TEST(FormatDurationTest, RoundTrips) {
     EXPECT_EQ(ParseDuration(FormatDuration(milliseconds(ms))),
               milliseconds(ms));
   }
+}
+
+TEST(DeadlineAfterTest, SaturatesInsteadOfOverflowing) {
+  using std::chrono::steady_clock;
+  const steady_clock::time_point now = steady_clock::now();
+  EXPECT_EQ(DeadlineAfter(now, milliseconds(1500)) - now, milliseconds(1500));
+  EXPECT_EQ(DeadlineAfter(now, milliseconds(0)), now);
+  // 1000 years in nanoseconds does not fit the steady clock's int64.
+  EXPECT_EQ(DeadlineAfter(now, milliseconds(1000LL * 365 * 24 * 3600 * 1000)),
+            steady_clock::time_point::max());
+  EXPECT_EQ(DeadlineAfter(now, milliseconds::max()),
+            steady_clock::time_point::max());
+  EXPECT_EQ(DeadlineAfter(now, std::chrono::hours::min()),
+            steady_clock::time_point::min());
+  EXPECT_GT(SteadyDeadlineAfter(kMaxDuration), now);
 }
 
 }  // namespace

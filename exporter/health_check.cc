@@ -16,6 +16,8 @@ namespace {
 
 constexpr char kDefaultListenAddress[] = ":9847";
 constexpr std::chrono::milliseconds kDefaultTimeout{5000};
+constexpr std::chrono::milliseconds kMaxHealthCheckTimeout =
+    std::chrono::minutes(10);
 
 std::size_t DiscardBody(char*, std::size_t size, std::size_t count, void*) {
   return size * count;
@@ -46,6 +48,12 @@ std::string ParseHealthCheckFlags(const std::vector<std::string>& args,
       if (!timeout || timeout->count() <= 0) {
         return "--timeout: invalid duration \"" + *value +
                "\" (e.g. 5s, 500ms)";
+      }
+      // A health check that waits longer is no check; the bound also keeps
+      // the value inside curl's (32-bit on Windows) long.
+      if (*timeout > kMaxHealthCheckTimeout) {
+        return "--timeout: " + *value + " is too long (at most " +
+               FormatDuration(kMaxHealthCheckTimeout) + ")";
       }
       flags.timeout = *timeout;
     }

@@ -46,6 +46,11 @@ TEST(HealthCheckMain, FlagErrorsExitTwoWithTheReason) {
   EXPECT_NE(err.find("--timeout: invalid duration \"soon\""), std::string::npos)
       << err;
   EXPECT_EQ(RunHealthCheck({"--timeout=0s"}, &err), 2);
+  // Issue 14 defect 4: bounded (curl takes a 32-bit long on Windows).
+  EXPECT_EQ(RunHealthCheck({"--timeout=1000y"}, &err), 2);
+  EXPECT_NE(err.find("--timeout: 1000y is too long (at most 10m)"),
+            std::string::npos)
+      << err;
   EXPECT_EQ(RunHealthCheck({"--web.listen-address=nonsense"}, &err), 2);
   EXPECT_NE(err.find("invalid address \"nonsense\""), std::string::npos) << err;
   EXPECT_EQ(RunHealthCheck({"--web.listen-address"}, &err), 2);

@@ -7,7 +7,9 @@
 #include <set>
 #include <sstream>
 
+#include "exporter/diagnose_thresholds.h"
 #include "exporter/http_server.h"
+#include "exporter/tls_words.h"
 
 namespace entra_pta {
 namespace {
@@ -387,25 +389,36 @@ void AssessNetwork(const Families& f, TimePoint now, PillarReport& pillar) {
     return text;
   };
 
+  std::map<std::string, std::map<std::string, TlsChainPart>> parts;
+  for (const Sample& s : f.Get("entra_pta_tls_chain_part_allowed")) {
+    TlsChainPart& part = parts[s.Label("endpoint")][s.Label("part")];
+    part.known = true;
+    part.allowed = s.value == 1;
+    part.name = s.Label("name");
+    part.fingerprint = s.Label("fingerprint_sha256");
+  }
   for (const auto& [endpoint, match] : issuer_match) {
     if (match != 0) continue;
     const Sample& cert = cert_info[endpoint];
+    TlsChainPart issuer = parts[endpoint]["issuer"];
+    TlsChainPart root = parts[endpoint]["root"];
+    if (!issuer.known) issuer.name = cert.Label("issuer");
+    if (!root.known) root.name = cert.Label("root");
+    const TlsMismatchWords words = DescribeTlsMismatch(issuer, root, Quoted);
     Finding finding;
-    finding.what = "SSL inspection detected on " + where(endpoint) +
-                   ": its certificate was issued by " +
-                   Quoted(cert.Label("issuer")) + " (root " +
-                   Quoted(cert.Label("root")) +
-                   "), not by Microsoft's or DigiCert's CAs.";
+    finding.what =
+        words.headline + " on " + where(endpoint) + ": " + words.what + ".";
     finding.meaning =
-        "A proxy or firewall on the path re-signs the traffic. The agent "
-        "authenticates to Microsoft with a client certificate that an "
-        "inspecting device cannot forward, so the agent fails even where a "
-        "browser on the same server works.";
-    finding.first_fix =
-        "Find the device from the issuer name and exempt *.msappproxy.net, "
-        "*.servicebus.windows.net, login.microsoftonline.com, "
-        "login.windows.net and autologon.microsoftazuread-sso.com from SSL "
-        "inspection on it.";
+        words.inspection
+            ? "A proxy or firewall on the path re-signs the traffic. The "
+              "agent authenticates to Microsoft with a client certificate "
+              "that an inspecting device cannot forward, so the agent fails "
+              "even where a browser on the same server works."
+            : "The issuing CA is one you allowed, so this is most likely a "
+              "CA rotation whose root the allow-list does not name yet; "
+              "until it does, the exporter reports the chain as not "
+              "genuine and EntraPTATLSInterceptionDetected fires.";
+    finding.first_fix = words.fix;
     finding.runbook_anchor = "entraptatlsinterceptiondetected";
     pillar.findings.push_back(std::move(finding));
   }
@@ -585,9 +598,21 @@ void AssessHeartbeat(const Families& f, PillarReport& pillar) {
         f.Value("entra_pta_agent_heartbeat_age_seconds", {{"source", source}});
     sources += (sources.empty() ? "" : "; ") + D(source) + ": " +
                (source_age ? "last sign " + words(*source_age) + " ago"
-                           : std::string("no sign of life recorded"));
+                           : std::string("no sign of life recorded (unknown)"));
   }
-  if (stale && *stale == 1) {
+  const bool no_evidence =
+      stale && !age &&
+      f.Value("entra_pta_agent_heartbeat_evidence", {{"source", "any"}})
+              .value_or(0) == 0;
+  if (no_evidence) {
+    pillar.findings.push_back(MakeFinding(
+        false,
+        "Heartbeat " + std::string(diagnose::kHeartbeatUnknown) + "." +
+            (sources.empty() ? std::string() : " Sources: " + sources + "."),
+        "The exporter cannot tell whether the agent is alive; a stale agent "
+        "would go unnoticed until it has evidence to judge.",
+        diagnose::kHeartbeatUnknownFix, "entraptaheartbeatstale"));
+  } else if (stale && *stale == 1) {
     Finding finding;
     if (age) {
       finding.what = "No sign of life from the agent for " + words(*age) +

@@ -300,6 +300,71 @@ TEST(LandingPageTest, SslInspectionIsNamedOnceWithTheIssuer) {
             std::string::npos);
 }
 
+// Issue 14 defect 8: after a CA rotation allowed_issuers names the new
+// issuing CA but not its root. The page says the root is the part not
+// allowed, with its fingerprint, and to allow the root; a device's CA as
+// issuer is still SSL inspection with the exemption as the fix.
+TEST(LandingPageTest, RootNotAllowedAfterACaRotationIsNotCalledInspection) {
+  auto parts = [](bool issuer_allowed, bool root_allowed,
+                  const std::string& issuer) {
+    Families tls = Tls("login", false, issuer, "New Root 2030");
+    tls.push_back(Gauge("entra_pta_tls_chain_part_allowed",
+                        {{"endpoint", "login"},
+                         {"part", "issuer"},
+                         {"name", issuer},
+                         {"fingerprint_sha256", "aa11"}},
+                        issuer_allowed));
+    tls.push_back(Gauge("entra_pta_tls_chain_part_allowed",
+                        {{"endpoint", "login"},
+                         {"part", "root"},
+                         {"name", "New Root 2030"},
+                         {"fingerprint_sha256", "bb22"}},
+                        root_allowed));
+    return tls;
+  };
+  auto pillars = AssessPillars(
+      Table(),
+      {Ran("endpoint", Endpoint("login", "https://localhost:1/", false, "tls")),
+       Ran("tls", parts(true, false, "Microsoft TLS RSA Issuing CA 10"))},
+      kNow);
+  const PillarReport& network = Pillar(pillars, "network");
+  ASSERT_EQ(network.findings.size(), 1u) << AllText(network);
+  EXPECT_EQ(network.findings[0].what,
+            "Certificate chain root not on the allow-list on login "
+            "(https://localhost:1/): the leaf's issuing CA \"Microsoft TLS "
+            "RSA Issuing CA 10\" is allowed, but the chain's root \"New Root "
+            "2030\" (SHA-256 \"bb22\") is not on "
+            "collectors.tls.allowed_roots.");
+  EXPECT_EQ(network.findings[0].first_fix.rfind(
+                "If this is the genuine root of the issuing CA", 0),
+            0u)
+      << network.findings[0].first_fix;
+  EXPECT_NE(network.findings[0].first_fix.find(
+                "allow the root: add \"New Root 2030\" or \"sha256:bb22\" to "
+                "collectors.tls.allowed_roots"),
+            std::string::npos)
+      << network.findings[0].first_fix;
+  EXPECT_EQ(network.findings[0].what.find("Microsoft's or DigiCert's"),
+            std::string::npos);
+
+  pillars = AssessPillars(
+      Table(),
+      {Ran("endpoint", Endpoint("login", "https://localhost:1/", false, "tls")),
+       Ran("tls", parts(false, true, "Contoso SSL Inspection CA"))},
+      kNow);
+  const PillarReport& inspected = Pillar(pillars, "network");
+  ASSERT_EQ(inspected.findings.size(), 1u) << AllText(inspected);
+  EXPECT_NE(inspected.findings[0].what.find(
+                "the leaf's issuing CA \"Contoso SSL Inspection CA\" "
+                "(SHA-256 \"aa11\") is not on collectors.tls.allowed_issuers"),
+            std::string::npos)
+      << inspected.findings[0].what;
+  EXPECT_EQ(inspected.findings[0].first_fix.rfind(
+                "If it is a device's CA, exempt *.msappproxy.net", 0),
+            0u)
+      << inspected.findings[0].first_fix;
+}
+
 TEST(LandingPageTest, ExpiredCertificateIsTheTlsReason) {
   Families tls = Tls("expired", true, "Issuing CA", "Root CA");
   tls.push_back(Gauge("entra_pta_tls_cert_not_after_timestamp_seconds",
@@ -391,18 +456,38 @@ TEST(LandingPageTest, StaleHeartbeatAndMissingTraceLog) {
   EXPECT_EQ(agent.findings[0].what,
             "No sign of life from the agent for 3 h 5 min (threshold 2 h). "
             "Sources: trace_log: last sign 3 h 5 min ago; bootstrap: no sign "
-            "of life recorded.");
+            "of life recorded (unknown).");
   EXPECT_NE(agent.findings[0].first_fix.find(
                 "Restart-Service -Name AzureADConnectAuthenticationAgent"),
             std::string::npos);
 
-  Families missing = {
-      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "any"}}, 1),
-      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "trace_log"}}, 1)};
-  pillars = AssessPillars(Table(), {Ran("heartbeat", missing)}, kNow);
-  EXPECT_NE(
-      Pillar(pillars, "agent").findings[0].what.find("no agent trace log"),
-      std::string::npos);
+  // Issue 14 defect 1: no evidence from any source (no trace file, no
+  // tenant.id to probe) is unknown, a warning that says so, never the
+  // critical "no sign of life" finding; even a stale 1 without evidence.
+  for (double any_stale : {0.0, 1.0}) {
+    Families unknown = {
+        Gauge("entra_pta_agent_heartbeat_threshold_seconds", {}, 7200),
+        Gauge("entra_pta_agent_heartbeat_stale", {{"source", "any"}},
+              any_stale),
+        Gauge("entra_pta_agent_heartbeat_evidence", {{"source", "any"}}, 0),
+        Gauge("entra_pta_agent_heartbeat_stale", {{"source", "trace_log"}}, 0),
+        Gauge("entra_pta_agent_heartbeat_evidence", {{"source", "trace_log"}},
+              0),
+        Gauge("entra_pta_agent_heartbeat_stale", {{"source", "bootstrap"}}, 0),
+        Gauge("entra_pta_agent_heartbeat_evidence", {{"source", "bootstrap"}},
+              0)};
+    pillars = AssessPillars(Table(), {Ran("heartbeat", unknown)}, kNow);
+    const PillarReport& blind = Pillar(pillars, "agent");
+    EXPECT_NE(blind.state, PillarState::kProblem) << any_stale;
+    ASSERT_EQ(blind.findings.size(), 1u) << any_stale;
+    EXPECT_FALSE(blind.findings[0].problem);
+    EXPECT_EQ(blind.findings[0].what.rfind("Heartbeat unknown: no heartbeat "
+                                           "source has shown a sign of life",
+                                           0),
+              0u)
+        << blind.findings[0].what;
+    EXPECT_NE(blind.findings[0].first_fix.find("tenant.id"), std::string::npos);
+  }
 
   Families late = HealthyHeartbeat();
   late[2] =

@@ -4,6 +4,7 @@
 #include <exception>
 #include <new>
 
+#include "exporter/deadline.h"
 #include "exporter/metric_builder.h"
 
 namespace entra_pta {
@@ -142,7 +143,7 @@ void Reloader::ReleaseIdle() {
 std::size_t Reloader::RetiredCount() const { return graveyard_->retired; }
 
 bool Reloader::WaitIdle(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = SteadyDeadlineAfter(timeout);
   auto remaining = [&deadline] {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());

@@ -5,6 +5,7 @@
 #include <system_error>
 #include <thread>
 
+#include "exporter/deadline.h"
 #include "exporter/metric_builder.h"
 
 namespace entra_pta {
@@ -134,7 +135,7 @@ void ScrapeRunner::Record(Slot& slot, const CollectorSummary& outcome) {
 std::vector<prometheus::MetricFamily> ScrapeRunner::Scrape(
     std::chrono::milliseconds budget) {
   const SteadyTime scrape_start = std::chrono::steady_clock::now();
-  const SteadyTime deadline = scrape_start + budget;
+  const SteadyTime deadline = DeadlineAfter(scrape_start, budget);
 
   std::vector<std::shared_ptr<Run>> runs;
   {

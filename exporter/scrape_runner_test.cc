@@ -178,6 +178,20 @@ TEST_F(ScrapeRunnerTest, ExceptionBecomesFailure) {
   EXPECT_EQ(runner.Summaries()[0].error, "collector raised an exception: boom");
 }
 
+// Issue 14 defect 4: a budget of 1000 years overflowed `now + budget` into
+// the past, so every collector "did not finish within the scrape deadline"
+// at once. The deadline saturates instead.
+TEST_F(ScrapeRunnerTest, HugeBudgetDoesNotOverflowTheDeadline) {
+  auto a = std::make_shared<FakeCollector>("a_value", 3);
+  ScrapeRunner runner({{"a", a}}, logger_, clock_);
+  auto families = runner.Scrape(milliseconds(1000LL * 365 * 24 * 3600 * 1000));
+  EXPECT_EQ(Find(families, "a_value"), 3);
+  EXPECT_EQ(Find(families, "entra_pta_scrape_collector_success", "a"), 1);
+  EXPECT_EQ(Find(families, "entra_pta_scrape_collector_timeout", "a"), 0);
+  families = runner.Scrape(milliseconds::max());
+  EXPECT_EQ(Find(families, "entra_pta_scrape_collector_timeout", "a"), 0);
+}
+
 TEST_F(ScrapeRunnerTest, PassesTheDeadlineToCollectors) {
   class DeadlineProbe final : public Collector {
    public:

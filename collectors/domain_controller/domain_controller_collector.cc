@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "collectors/domain_controller/dns_message.h"
+#include "exporter/deadline.h"
 #include "exporter/duration.h"
 #include "exporter/metric_builder.h"
 
@@ -256,7 +257,7 @@ Status DomainControllerCollector::Collect(
     std::vector<std::optional<std::vector<std::uint8_t>>> address_replies;
     Status resolved = network_->ExchangeUdp(
         *server, address_queries,
-        std::min(deadline, SteadyClock::now() + settings_.dns_timeout),
+        std::min(deadline, SteadyDeadlineAfter(settings_.dns_timeout)),
         address_replies);
     for (std::size_t i = 0; resolved.ok() && i < address_replies.size(); ++i) {
       if (!address_replies[i]) continue;
@@ -282,7 +283,7 @@ Status DomainControllerCollector::Collect(
   if (!endpoints.empty()) {
     outcomes = network_->ConnectAll(
         endpoints,
-        std::min(deadline, SteadyClock::now() + settings_.connect_timeout));
+        std::min(deadline, SteadyDeadlineAfter(settings_.connect_timeout)));
   }
 
   auto up = GaugeFamily(

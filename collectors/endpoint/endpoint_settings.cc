@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <unordered_set>
 
 #include "exporter/ascii.h"
 
@@ -153,15 +154,17 @@ EndpointSettings ParseEndpointSettings(const ConfigSection& section,
   const bool defaults = section.Bool("default_targets").value_or(true);
   if (defaults) settings.targets = DefaultTargets(tenant);
 
+  // Names in use, in a hash set: checking each new target against every
+  // earlier one would make a long targets list quadratic.
+  std::unordered_set<std::string> names;
+  for (const Target& target : settings.targets) names.insert(target.name);
   auto add = [&](const ConfigSection& where, const std::string& key,
                  Target target) {
-    for (const Target& existing : settings.targets) {
-      if (existing.name == target.name) {
-        where.Fail(key, where.path() + "." + key + ": endpoint name \"" +
-                            target.name +
-                            "\" is already used (by a default target or an "
-                            "earlier entry)");
-      }
+    if (!names.insert(target.name).second) {
+      where.Fail(key, where.path() + "." + key + ": endpoint name \"" +
+                          target.name +
+                          "\" is already used (by a default target or an "
+                          "earlier entry)");
     }
     settings.targets.push_back(std::move(target));
   };

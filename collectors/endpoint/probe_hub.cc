@@ -26,6 +26,15 @@ std::string ScrubSecret(std::string text, const std::string& proxy_url) {
 
 }  // namespace
 
+std::chrono::steady_clock::time_point ProbeDeadline(
+    std::chrono::steady_clock::time_point deadline,
+    std::chrono::steady_clock::time_point now) {
+  if (deadline <= now) return deadline;
+  const auto left = deadline - now;
+  if (left > 2 * kProbeReserve) return deadline - kProbeReserve;
+  return now + left / 2;
+}
+
 ProbeHub::ProbeHub(EndpointSettings settings, std::unique_ptr<Prober> prober,
                    const Clock& clock, SignalBoard* signals, Logger* logger,
                    EnvironmentLookup environment,
@@ -54,14 +63,18 @@ std::shared_ptr<const ProbeRound> ProbeHub::Round(
     }
   }
   if (joined.valid()) {
-    if (joined.wait_until(deadline) != std::future_status::ready) {
-      return nullptr;
+    const auto now = std::chrono::steady_clock::now();
+    const auto wait_until = deadline - now > 2 * kJoinReserve
+                                ? deadline - kJoinReserve
+                                : now + (deadline - now) / 2;
+    if (joined.wait_until(wait_until) != std::future_status::ready) {
+      return TimedOutRound();
     }
     return joined.get();
   }
   std::shared_ptr<const ProbeRound> round;
   try {
-    round = Run(deadline);
+    round = Run(ProbeDeadline(deadline, std::chrono::steady_clock::now()));
   } catch (const std::exception& e) {
     // Never leave joiners waiting on a promise nobody will keep, and never
     // leave the hub marked as running: report the round as failed.
@@ -73,9 +86,35 @@ std::shared_ptr<const ProbeRound> ProbeHub::Round(
   {
     std::lock_guard<std::mutex> lock(mu_);
     running_ = false;
+    current_requests_.reset();
   }
   promise.set_value(round);
-  if (std::chrono::steady_clock::now() > deadline) return nullptr;
+  // Even when late the round is returned: the scrape runner decides whether
+  // the collector made the deadline, and the next scrape may join it.
+  return round;
+}
+
+std::shared_ptr<const ProbeRound> ProbeHub::TimedOutRound() const {
+  std::shared_ptr<const std::vector<ProbeRequest>> requests;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    requests = current_requests_;
+  }
+  auto round = std::make_shared<ProbeRound>();
+  if (requests) {
+    round->requests = *requests;
+  } else {
+    // The round is still deciding its proxies: the targets as configured.
+    for (const Target& target : settings_.targets) {
+      round->requests.push_back({target, ""});
+    }
+  }
+  ProbeResult timed_out;
+  timed_out.failure = FailureReason::kTimeout;
+  timed_out.detail =
+      "still running at the scrape deadline (round started by an earlier "
+      "scrape)";
+  round->results.assign(round->requests.size(), timed_out);
   return round;
 }
 
@@ -96,6 +135,11 @@ std::shared_ptr<const ProbeRound> ProbeHub::Run(
     ProxyDecision decision =
         ChooseProxy(target, settings_.proxy, agent, environment_);
     round->requests.push_back({target, decision.proxy_url});
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    current_requests_ =
+        std::make_shared<const std::vector<ProbeRequest>>(round->requests);
   }
   ProbeBatch batch =
       prober_->ProbeAll(round->requests, settings_.timeout, deadline);

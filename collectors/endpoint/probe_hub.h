@@ -5,6 +5,10 @@
 // joined instead of starting another (single flight). It also decides each
 // target's proxy, records the "bootstrap" sign of life, and logs a target's
 // failure when its reason changes (and its recovery), not on every scrape.
+// A round never costs a scrape its series: probes stop kProbeReserve before
+// the scrape deadline, so the finished targets are reported and the others
+// as timed out; a scrape that joins a round still running at its own
+// deadline reports every target as timed out (never a missing series).
 // Thread-safety: Round() may be called concurrently from any thread.
 #pragma once
 
@@ -29,6 +33,18 @@ namespace entra_pta::endpoint {
 // The SignalBoard name for a successful reach of the bootstrap endpoint.
 inline constexpr char kBootstrapSignal[] = "bootstrap";
 
+// How long before the scrape deadline the probes stop, leaving time to
+// judge the chains, build the samples and answer; and how long before it a
+// scrape that joined a running round stops waiting for it.
+inline constexpr std::chrono::milliseconds kProbeReserve{250};
+inline constexpr std::chrono::milliseconds kJoinReserve{50};
+
+// The deadline the probes get for a scrape `deadline`: kProbeReserve
+// earlier, or half-way there when the scrape has less than twice that left.
+std::chrono::steady_clock::time_point ProbeDeadline(
+    std::chrono::steady_clock::time_point deadline,
+    std::chrono::steady_clock::time_point now);
+
 struct ProbeRound {
   // Not ok when the round could not run as configured (e.g. the agent's
   // .exe.config is unreadable with proxy_from_agent_config on), in which
@@ -47,8 +63,9 @@ class ProbeHub {
       EnvironmentLookup environment = ProcessEnvironment,
       std::chrono::milliseconds join_window = std::chrono::milliseconds(250));
 
-  // The current round, run now or joined; nullptr when it did not finish
-  // by `deadline`.
+  // The current round, run now or joined, in time for `deadline`: probes
+  // still running then are reported as kTimeout ("still running at the
+  // scrape deadline"). Never nullptr.
   std::shared_ptr<const ProbeRound> Round(
       std::chrono::steady_clock::time_point deadline);
 
@@ -57,6 +74,8 @@ class ProbeHub {
  private:
   std::shared_ptr<const ProbeRound> Run(
       std::chrono::steady_clock::time_point deadline);
+  // Every target of the running round as timed out, for a joiner.
+  std::shared_ptr<const ProbeRound> TimedOutRound() const;
   void LogChanges(const ProbeRound& round);
 
   const EndpointSettings settings_;
@@ -67,10 +86,13 @@ class ProbeHub {
   const EnvironmentLookup environment_;
   const std::chrono::milliseconds join_window_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::shared_future<std::shared_ptr<const ProbeRound>> current_;
   std::chrono::steady_clock::time_point current_start_;
   bool running_ = false;
+  // The running round's requests (proxy decided), once known; joiners
+  // report these when the round misses their deadline.
+  std::shared_ptr<const std::vector<ProbeRequest>> current_requests_;
   std::map<std::string, std::string> last_failure_;  // endpoint -> reason
   std::string last_round_error_;
 };

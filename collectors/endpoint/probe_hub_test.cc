@@ -98,15 +98,57 @@ TEST(ProbeHubTest, AfterTheJoinWindowANewRoundRuns) {
   EXPECT_EQ(f.prober->calls(), 2);
 }
 
-TEST(ProbeHubTest, AJoinerGivesUpAtItsDeadline) {
+// Issue 14 defect 7: a scrape that joins a round still running at its own
+// deadline reports every target as timed out, in time, instead of nothing.
+TEST(ProbeHubTest, AJoinerReportsEveryTargetTimedOutAtItsDeadline) {
   HubFixture f(TwoTargets());
   f.prober->Hold();
   std::thread runner(
       [&] { f.hub->Round(steady_clock::now() + std::chrono::seconds(10)); });
   while (f.prober->calls() == 0) std::this_thread::yield();
-  EXPECT_EQ(f.hub->Round(steady_clock::now() + milliseconds(50)), nullptr);
+  const auto deadline = steady_clock::now() + milliseconds(300);
+  auto joined = f.hub->Round(deadline);
+  EXPECT_LT(steady_clock::now(), deadline);
+  // Released before any ASSERT, so a failure cannot leave the thread
+  // joinable (std::terminate).
   f.prober->Release();
   runner.join();
+  ASSERT_NE(joined, nullptr);
+  EXPECT_TRUE(joined->status.ok());
+  ASSERT_EQ(joined->requests.size(), 2u);
+  ASSERT_EQ(joined->results.size(), 2u);
+  EXPECT_EQ(joined->requests[0].target.name, "bootstrap");
+  EXPECT_EQ(joined->requests[1].target.name, "crl");
+  for (const ProbeResult& result : joined->results) {
+    EXPECT_EQ(result.failure, FailureReason::kTimeout);
+  }
+}
+
+// Issue 14 defect 7: the probes overran the scrape deadline by a few ms and
+// the whole round was dropped, healthy targets included. The prober now
+// gets a deadline kProbeReserve earlier: the finished targets are reported,
+// the unfinished one as timed out, before the scrape deadline.
+TEST(ProbeHubTest, ARoundThatRunsToTheDeadlineKeepsItsFinishedTargets) {
+  HubFixture f(TwoTargets());
+  f.prober->Set("crl", Ok(200));  // "bootstrap" is left black-holed
+  f.prober->Hold();               // ProbeAll runs until its deadline
+  const auto deadline = steady_clock::now() + milliseconds(800);
+  auto round = f.hub->Round(deadline);
+  EXPECT_LE(steady_clock::now(), deadline - kProbeReserve + milliseconds(100));
+  ASSERT_NE(round, nullptr);
+  ASSERT_EQ(round->results.size(), 2u);
+  EXPECT_EQ(round->results[0].failure, FailureReason::kTimeout);
+  EXPECT_TRUE(round->results[1].reachable());
+  EXPECT_EQ(round->results[1].http_status, 200);
+}
+
+TEST(ProbeHubTest, ProbeDeadlineLeavesTheReserve) {
+  const auto now = steady_clock::now();
+  EXPECT_EQ(ProbeDeadline(now + milliseconds(2500), now),
+            now + milliseconds(2250));
+  EXPECT_EQ(ProbeDeadline(now + milliseconds(400), now),
+            now + milliseconds(200));
+  EXPECT_EQ(ProbeDeadline(now - milliseconds(5), now), now - milliseconds(5));
 }
 
 TEST(ProbeHubTest, AThrowingRoundIsAnErrorAndTheNextRoundRuns) {

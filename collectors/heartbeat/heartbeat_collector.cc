@@ -55,19 +55,22 @@ std::optional<SourceObservation> CombineSources(
     const std::vector<SourceObservation>& sources) {
   SourceObservation any;
   any.source = kAnySource;
+  bool readable = false;
+  std::optional<bool> every_evidence_stale;
   for (const SourceObservation& source : sources) {
     if (!source.stale) continue;
-    // A source that has recorded nothing yet and is only "not stale"
-    // because the exporter has not watched it for a threshold (just
-    // started) is no sign of life: it must not keep "any" fresh.
-    if (!source.last && !*source.stale) continue;
-    any.stale = any.stale.value_or(true) && *source.stale;
-    if (source.last && (!any.last || *source.last > *any.last)) {
+    readable = true;
+    // Without evidence a source says nothing either way: it neither keeps
+    // "any" fresh nor makes it stale.
+    if (!source.last) continue;
+    every_evidence_stale = every_evidence_stale.value_or(true) && *source.stale;
+    if (!any.last || *source.last > *any.last) {
       any.last = source.last;
       any.age_seconds = source.age_seconds;
     }
   }
-  if (!any.stale) return std::nullopt;
+  if (!readable) return std::nullopt;
+  any.stale = every_evidence_stale.value_or(false);
   return any;
 }
 
@@ -77,8 +80,7 @@ HeartbeatCollector::HeartbeatCollector(HeartbeatSettings settings,
     : settings_(std::move(settings)),
       file_pattern_(CompileFilePattern(settings_.trace_file_pattern)),
       clock_(clock),
-      signals_(signals),
-      watching_since_(clock.Now()) {}
+      signals_(signals) {}
 
 SourceObservation HeartbeatCollector::ObserveTraceLog(Status& status) const {
   SourceObservation observation;
@@ -90,9 +92,9 @@ SourceObservation HeartbeatCollector::ObserveTraceLog(Status& status) const {
     return observation;
   }
   if (std::holds_alternative<NoTraceFile>(found)) {
-    // No trace file at all: the agent has never run here. No timestamp to
-    // report, and certainly stale.
-    observation.stale = true;
+    // No trace file at all: the agent has never run here (or logs
+    // elsewhere). No evidence, so unknown rather than stale.
+    observation.stale = false;
     return observation;
   }
   const TraceFile& file = std::get<TraceFile>(found);
@@ -112,11 +114,11 @@ SourceObservation HeartbeatCollector::ObserveSignal(
   std::optional<std::chrono::system_clock::time_point> last;
   if (signals_ != nullptr) last = signals_->Latest(signal);
   if (!last) {
-    // Nothing recorded since the exporter started: stale only once we have
-    // watched for longer than the threshold without a sign, so a restart
-    // does not raise a false alarm before the first probe has run.
-    observation.stale =
-        AssessHeartbeat(watching_since_, now, settings_.stale_threshold).stale;
+    // Nothing recorded since the exporter started (no tenant.id to probe,
+    // no cloud collector, or simply not yet): no evidence, so unknown.
+    // Absence of a probe is not absence of the agent; the endpoint and
+    // service alerts cover a host that cannot reach anything.
+    observation.stale = false;
     return observation;
   }
   HeartbeatAssessment assessment =
@@ -159,9 +161,17 @@ Status HeartbeatCollector::Collect(const ScrapeContext& /*context*/,
   auto stale = GaugeFamily(
       "entra_pta_agent_heartbeat_stale",
       "1 if the newest sign of life from this source is older than the "
-      "threshold, or there is none; for source=\"any\", 1 only when every "
-      "readable source is stale.");
+      "threshold; 0 when fresh or when there is no evidence (see "
+      "entra_pta_agent_heartbeat_evidence); for source=\"any\", 1 only when "
+      "every source with evidence is stale.");
+  auto evidence = GaugeFamily(
+      "entra_pta_agent_heartbeat_evidence",
+      "1 if this source has shown any sign of life (a timestamp to judge), 0 "
+      "if not (staleness unknown); for source=\"any\", 1 if any source has.");
   for (const SourceObservation& source : sources) {
+    if (source.stale) {
+      AddSample(evidence, {{"source", source.source}}, source.last ? 1 : 0);
+    }
     if (source.last) {
       AddSample(last, {{"source", source.source}}, ToUnixSeconds(*source.last));
       AddSample(age, {{"source", source.source}}, source.age_seconds);
@@ -170,7 +180,7 @@ Status HeartbeatCollector::Collect(const ScrapeContext& /*context*/,
       AddSample(stale, {{"source", source.source}}, *source.stale ? 1 : 0);
     }
   }
-  for (auto* family : {&last, &age, &stale}) {
+  for (auto* family : {&last, &age, &stale, &evidence}) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
   }
   return status;

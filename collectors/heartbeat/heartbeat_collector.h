@@ -51,8 +51,9 @@ struct HeartbeatAssessment {
 };
 
 // What one source found, before it becomes samples. `last` is empty when the
-// source has no sign of life to show; `stale` is empty when the source could
-// not be read at all (it then takes no part in source="any").
+// source has no sign of life to show (no evidence: `stale` is then false,
+// the age unknown); `stale` is empty when the source could not be read at
+// all (it then takes no part in source="any").
 struct SourceObservation {
   std::string source;
   std::optional<std::chrono::system_clock::time_point> last;
@@ -60,9 +61,10 @@ struct SourceObservation {
   double age_seconds = 0;  // meaningful only when `last` is set
 };
 
-// The source="any" rule: the agent is stale only when every source that
-// could be read is stale; its last sign of life is the newest of all sources.
-// nullopt when no source could be read.
+// The source="any" rule: the agent is stale only when at least one source
+// has evidence and every source with evidence is stale; its last sign of
+// life is the newest of all sources. Without evidence from any source "any"
+// is not stale (unknown). nullopt when no source could be read.
 std::optional<SourceObservation> CombineSources(
     const std::vector<SourceObservation>& sources);
 
@@ -74,8 +76,7 @@ HeartbeatAssessment AssessHeartbeat(std::chrono::system_clock::time_point last,
 class HeartbeatCollector final : public Collector {
  public:
   // `clock` and `signals` must outlive the collector; `signals` may be null
-  // only when the cloud and bootstrap sources are both off. The construction
-  // time counts as the start of watching for signals never recorded.
+  // only when the cloud and bootstrap sources are both off.
   HeartbeatCollector(HeartbeatSettings settings, const Clock& clock,
                      const SignalBoard* signals);
 
@@ -91,7 +92,6 @@ class HeartbeatCollector final : public Collector {
   std::regex file_pattern_;
   const Clock& clock_;
   const SignalBoard* signals_;
-  std::chrono::system_clock::time_point watching_since_;
 };
 
 }  // namespace entra_pta::heartbeat

@@ -115,6 +115,9 @@ TEST_F(HeartbeatCollectorTest, FreshTraceFileIsNotStale) {
             1.8e9);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_age_seconds"), 600);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_stale"), 0);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_evidence", "trace_log"),
+            1);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_evidence", "any"), 1);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_threshold_seconds"), 7200);
   EXPECT_EQ(SourceLabel(out, "entra_pta_agent_heartbeat_stale"), "trace_log");
 }
@@ -142,10 +145,16 @@ TEST_F(HeartbeatCollectorTest, ConfiguredThresholdApplies) {
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_threshold_seconds"), 1800);
 }
 
-TEST_F(HeartbeatCollectorTest, NoTraceFileIsStaleWithoutTimestamp) {
+TEST_F(HeartbeatCollectorTest, NoTraceFileIsUnknownNotStale) {
+  clock_.Set(kWritten + hours(5));
   std::vector<prometheus::MetricFamily> out;
   ASSERT_TRUE(Collect(out).ok());
-  EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_stale"), 1);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "trace_log"),
+            0);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_evidence", "trace_log"),
+            0);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "any"), 0);
+  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_evidence", "any"), 0);
   EXPECT_EQ(Value(out, "entra_pta_agent_last_heartbeat_timestamp_seconds"),
             std::nullopt);
   EXPECT_EQ(Value(out, "entra_pta_agent_heartbeat_age_seconds"), std::nullopt);
@@ -230,7 +239,7 @@ TEST_F(HeartbeatSignalTest, CloudSignalIsItsOwnSource) {
             1);
 }
 
-TEST_F(HeartbeatSignalTest, NeverRecordedIsStaleOnlyAfterWatchingThreshold) {
+TEST_F(HeartbeatSignalTest, NeverRecordedIsUnknownNotStale) {
   HeartbeatCollector collector(settings_, clock_, &signals_);
   clock_.Advance(minutes(119));
   auto out = Collect(collector);
@@ -243,12 +252,42 @@ TEST_F(HeartbeatSignalTest, NeverRecordedIsStaleOnlyAfterWatchingThreshold) {
   EXPECT_EQ(SourceValue(out, "entra_pta_agent_last_heartbeat_timestamp_seconds",
                         "cloud"),
             std::nullopt);
-  clock_.Advance(minutes(2));
+  // Past the threshold with still nothing recorded: unknown, not stale.
+  clock_.Advance(hours(10));
   out = Collect(collector);
-  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "bootstrap"),
-            1);
-  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "cloud"), 1);
-  EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", "any"), 1);
+  for (const char* source : {"bootstrap", "cloud", "any"}) {
+    EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", source), 0)
+        << source;
+    EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_evidence", source), 0)
+        << source;
+  }
+}
+
+// Issue 14 defect 1: the shipped defaults with no tenant.id (nothing
+// records "bootstrap") and no trace file must not turn stale after the
+// threshold, which paged EntraPTAHeartbeatStale (critical) for nothing.
+TEST(HeartbeatDefaultsTest, NoTenantAndNoTraceFileIsNeverStale) {
+  const fs::path dir =
+      fs::temp_directory_path() / "entra-pta-heartbeat-test-defaults";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  HeartbeatSettings settings;  // trace_log and bootstrap on, cloud off
+  settings.trace_dir = dir.string();
+  testing::FakeClock clock;
+  SignalBoard signals;
+  HeartbeatCollector collector(settings, clock, &signals);
+  clock.Advance(hours(3));
+  std::vector<prometheus::MetricFamily> out;
+  ASSERT_TRUE(
+      collector.Collect(ScrapeContext{std::chrono::steady_clock::now()}, out)
+          .ok());
+  fs::remove_all(dir);
+  for (const char* source : {"trace_log", "bootstrap", "any"}) {
+    EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_stale", source), 0)
+        << source;
+    EXPECT_EQ(SourceValue(out, "entra_pta_agent_heartbeat_evidence", source), 0)
+        << source;
+  }
 }
 
 TEST_F(HeartbeatSignalTest, CloudSourceIsOffByDefault) {
@@ -320,8 +359,9 @@ TEST(CombineSourcesTest, Rule) {
                                obs("bootstrap", std::nullopt, false, 0)});
   ASSERT_TRUE(grace.has_value());
   EXPECT_EQ(grace->stale, true);
-  EXPECT_FALSE(
-      CombineSources({obs("bootstrap", std::nullopt, false, 0)}).has_value());
+  auto grace_only = CombineSources({obs("bootstrap", std::nullopt, false, 0)});
+  ASSERT_TRUE(grace_only.has_value());
+  EXPECT_EQ(grace_only->stale, false);
   auto one_fresh = CombineSources(
       {obs("trace_log", t, true, 9000), obs("cloud", t + hours(2), false, 1),
        obs("bootstrap", std::nullopt, std::nullopt, 0)});
@@ -329,12 +369,12 @@ TEST(CombineSourcesTest, Rule) {
   EXPECT_EQ(one_fresh->stale, false);
   EXPECT_EQ(one_fresh->last, t + hours(2));
   EXPECT_EQ(one_fresh->age_seconds, 1);
-  // Only sources without a timestamp (no trace file at all): a verdict but
-  // no age.
-  auto no_times = CombineSources({obs("trace_log", std::nullopt, true, 0),
+  // Only sources without evidence (no trace file, nothing probed): readable,
+  // so reported, but unknown: not stale and no age.
+  auto no_times = CombineSources({obs("trace_log", std::nullopt, false, 0),
                                   obs("bootstrap", std::nullopt, false, 0)});
   ASSERT_TRUE(no_times.has_value());
-  EXPECT_EQ(no_times->stale, true);
+  EXPECT_EQ(no_times->stale, false);
   EXPECT_FALSE(no_times->last.has_value());
 }
 

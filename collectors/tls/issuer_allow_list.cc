@@ -128,10 +128,14 @@ IssuerVerdict JudgeIssuer(const AllowList& allow, const ChainView& chain) {
     verdict.root = chain.presented.back().issuer;
   }
 
-  verdict.match = Allowed(allow.issuer_names, allow.issuer_fingerprints,
-                          verdict.issuer, issuer_fingerprint) &&
-                  Allowed(allow.root_names, allow.root_fingerprints,
-                          verdict.root, root_fingerprint);
+  verdict.issuer_allowed =
+      Allowed(allow.issuer_names, allow.issuer_fingerprints, verdict.issuer,
+              issuer_fingerprint);
+  verdict.root_allowed = Allowed(allow.root_names, allow.root_fingerprints,
+                                 verdict.root, root_fingerprint);
+  verdict.match = verdict.issuer_allowed && verdict.root_allowed;
+  verdict.issuer_fingerprint = issuer_fingerprint;
+  verdict.root_fingerprint = root_fingerprint;
   return verdict;
 }
 

@@ -36,11 +36,20 @@ struct ChainView {
 };
 
 struct IssuerVerdict {
-  bool match = false;
+  bool match = false;  // issuer_allowed && root_allowed
   std::string issuer;  // the leaf's issuer name
   // The root: the verified chain's anchor; else the last presented
   // certificate when self-issued, else that certificate's issuer name.
   std::string root;
+  // Which part failed, so the views can tell a CA rotation the allow-list
+  // has not caught up with (issuer allowed, root not) from re-signing by an
+  // inspection appliance (issuer not allowed).
+  bool issuer_allowed = false;
+  bool root_allowed = false;
+  // SHA-256 of the issuing CA's and the root's certificates (normalised
+  // hex), empty when the chain did not carry that certificate.
+  std::string issuer_fingerprint;
+  std::string root_fingerprint;
 };
 
 IssuerVerdict JudgeIssuer(const AllowList& allow, const ChainView& chain);

@@ -50,6 +50,40 @@ TEST(JudgeIssuerTest, InspectionProxyChainDoesNotMatch) {
   EXPECT_EQ(v.root, "Contoso Root");
 }
 
+// Issue 14 defect 8: after a CA rotation allowed_issuers lists the new
+// issuing CA but allowed_roots lacks its root; the verdict says which part
+// failed, with the fingerprints, so the views can advise allowing the root
+// instead of calling it SSL inspection.
+TEST(JudgeIssuerTest, SaysWhichPartIsNotAllowedWithFingerprints) {
+  const CertFacts new_issuing =
+      Cert("Microsoft TLS RSA Issuing CA 10", "New Root 2030", "aa");
+  const CertFacts new_root = Cert("New Root 2030", "New Root 2030", "bb");
+  const CertFacts leaf =
+      Cert("login.microsoftonline.com", "Microsoft TLS RSA Issuing CA 10");
+  AllowList allow = DefaultAllowList();
+  allow.issuer_names = {"Microsoft TLS RSA Issuing CA 10"};
+  IssuerVerdict v =
+      JudgeIssuer(allow, {{leaf, new_issuing}, {leaf, new_issuing, new_root}});
+  EXPECT_FALSE(v.match);
+  EXPECT_TRUE(v.issuer_allowed);
+  EXPECT_FALSE(v.root_allowed);
+  EXPECT_EQ(v.issuer_fingerprint, "aa");
+  EXPECT_EQ(v.root, "New Root 2030");
+  EXPECT_EQ(v.root_fingerprint, "bb");
+  // Re-signed by an inspection appliance: the issuer is the part that fails.
+  CertFacts forged =
+      Cert("login.microsoftonline.com", "Contoso SSL Inspection CA");
+  v = JudgeIssuer(DefaultAllowList(), {{forged}, {}});
+  EXPECT_FALSE(v.issuer_allowed);
+  EXPECT_FALSE(v.root_allowed);
+  v = JudgeIssuer(DefaultAllowList(),
+                  {{kLeaf, kIssuing}, {kLeaf, kIssuing, kRoot}});
+  EXPECT_TRUE(v.issuer_allowed);
+  EXPECT_TRUE(v.root_allowed);
+  EXPECT_EQ(v.issuer_fingerprint, "11");
+  EXPECT_EQ(v.root_fingerprint, "22");
+}
+
 TEST(JudgeIssuerTest, NamesAreCaseInsensitiveAndFingerprintsWork) {
   AllowList allow;
   allow.issuer_names = {"microsoft azure rsa tls issuing ca 04"};

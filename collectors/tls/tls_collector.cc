@@ -43,6 +43,12 @@ void AppendTlsFamilies(const AllowList& allow,
                   "Unix time at which the leaf certificate expires.");
   auto version = GaugeFamily("entra_pta_tls_version_info",
                              "Always 1: the negotiated TLS version.");
+  auto part_allowed = GaugeFamily(
+      "entra_pta_tls_chain_part_allowed",
+      "Per part of the chain (part=\"issuer\": the leaf's issuing CA; "
+      "part=\"root\": the chain's root), its name and SHA-256 fingerprint: "
+      "1 if it is on the allow-list (collectors.tls.allowed_issuers or "
+      "allowed_roots), 0 if not.");
   for (std::size_t i = 0; i < round.requests.size() && i < round.results.size();
        ++i) {
     const endpoint::ProbeResult& result = round.results[i];
@@ -73,8 +79,21 @@ void AppendTlsFamilies(const AllowList& allow,
     }
     AddSample(version, {{"endpoint", name}, {"version", result.tls.version}},
               1);
+    AddSample(part_allowed,
+              {{"endpoint", name},
+               {"part", "issuer"},
+               {"name", verdict.issuer},
+               {"fingerprint_sha256", verdict.issuer_fingerprint}},
+              verdict.issuer_allowed ? 1 : 0);
+    AddSample(part_allowed,
+              {{"endpoint", name},
+               {"part", "root"},
+               {"name", verdict.root},
+               {"fingerprint_sha256", verdict.root_fingerprint}},
+              verdict.root_allowed ? 1 : 0);
   }
-  for (auto* family : {&match, &verified, &cert_info, &not_after, &version}) {
+  for (auto* family :
+       {&match, &verified, &cert_info, &not_after, &version, &part_allowed}) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
   }
 }

@@ -161,8 +161,13 @@ class DiagnoseTest(unittest.TestCase):
         self.assertEqual(verdicts["network.endpoint.genuine"], "fail")
         check = [c for s in report["sections"] for c in s["checks"]
                  if c["id"] == "network.ssl_inspection"][0]
-        self.assertIn('issuer "mitmproxy"', "\n".join(check["evidence"]))
-        self.assertIn("Exempt *.msappproxy.net", check["fix"][0])
+        # Which part is not allowed (both, here: mitmproxy's own CA), named,
+        # and the fix for inspection (issue 14 defect 8).
+        evidence = "\n".join(check["evidence"])
+        self.assertIn('SSL inspection detected: its certificate was issued '
+                      'by "mitmproxy"', evidence)
+        self.assertIn("not allowed", evidence)
+        self.assertIn("exempt *.msappproxy.net", check["fix"][0])
         self.assertEqual(check["alert"], "EntraPTATLSInterceptionDetected")
 
     def test_refused_port_fails_with_reason_and_fix(self):

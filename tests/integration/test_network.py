@@ -10,6 +10,7 @@ never contacted."""
 import os
 import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -245,6 +246,57 @@ class NetworkTest(unittest.TestCase):
         for i in range(3):
             self.assert_sample(samples, 1, "entra_pta_endpoint_failure_info",
                                endpoint="black%d" % i, reason="timeout")
+
+    def test_black_holed_target_never_costs_a_scrape_its_series(self):
+        """Issue 14 defect 7: with one black-holed target and a 3 s scrape
+        timeout the probes overran the deadline by a few ms and the whole
+        round was dropped (no endpoint series at all), and the next scrape
+        joined that round and was empty too. Every scrape, the first ones
+        and one that joins a running round, reports every target."""
+        black = peers.BlackHole()
+        self.addCleanup(black.close)
+        targets = [("ok", self.genuine_url()), ("plain", self.plain_url()),
+                   ("blackholed", "https://127.0.0.1:%d/" % black.port)]
+        headers = {"X-Prometheus-Scrape-Timeout-Seconds": "3"}
+        with harness.Exporter(config_text=config(
+                targets, self.pki, timeout="10s")) as exporter:
+            bodies = []
+            for _ in range(2):
+                status, _, body = exporter.get("/metrics", headers=headers,
+                                               timeout=60)
+                self.assertEqual(status, 200)
+                bodies.append(body.decode())
+            # Two at once: the second joins the first one's round.
+            results = [None, None]
+
+            def scrape(i):
+                results[i] = exporter.get("/metrics", headers=headers,
+                                          timeout=60)
+            threads = [threading.Thread(target=scrape, args=(i,))
+                       for i in range(2)]
+            threads[0].start()
+            time.sleep(0.3)
+            threads[1].start()
+            for thread in threads:
+                thread.join()
+            for status, _, body in results:
+                self.assertEqual(status, 200)
+                bodies.append(body.decode())
+        for n, text in enumerate(bodies):
+            samples = harness.parse_exposition(text)
+            where = "scrape %d:\n%s" % (n + 1, text)
+            self.assertEqual(harness.sample(samples, "entra_pta_endpoint_up",
+                                            endpoint="ok"), 1, where)
+            self.assertEqual(harness.sample(samples, "entra_pta_endpoint_up",
+                                            endpoint="plain"), 1, where)
+            self.assertEqual(harness.sample(samples, "entra_pta_endpoint_up",
+                                            endpoint="blackholed"), 0, where)
+            self.assertEqual(harness.sample(
+                samples, "entra_pta_endpoint_failure_info",
+                endpoint="blackholed", reason="timeout"), 1, where)
+            self.assertEqual(harness.sample(
+                samples, "entra_pta_scrape_collector_timeout",
+                collector="endpoint"), 0, where)
 
     def test_agent_exe_config_proxy_drives_the_scrape_through_tinyproxy(self):
         fixture = os.path.join(os.path.dirname(__file__), "..", "fixtures",
