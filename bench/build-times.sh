@@ -18,6 +18,12 @@
 #   all-nocache       everything with tests (what scripts/run built before
 #                     issue 18, and scripts/test builds), no ccache
 #   all-ccache        everything with tests, ccache: cold (empty), warm, edit
+#   exporter-ccache-warm  entra_pta_exporter only, the user's own ccache (as
+#                     scripts/run uses it): new build directory, touch, edit
+#   core-plain, core-pch, core-unity
+#                     the exporter_core library alone (14 translation units),
+#                     cold, no ccache: plain, ENTRA_PTA_PCH=ON,
+#                     CMAKE_UNITY_BUILD=ON (a quicker PCH/unity comparison)
 # Default: every case, about 30 minutes on 2 idle cores.
 # "touch" touches one collector source (ccache serves it when on); "edit"
 # appends a static_assert to it (a real recompile); the source is restored.
@@ -66,7 +72,9 @@ run_case() {
   local dir=$out/$name
   local flags=(-DENTRA_PTA_WARNINGS_AS_ERRORS=ON "$@")
   local env_=()
-  if [ "$cache" = on ]; then
+  if [ "$cache" = user ]; then
+    flags+=(-DENTRA_PTA_CCACHE=ON)
+  elif [ "$cache" = on ]; then
     flags+=(-DENTRA_PTA_CCACHE=ON)
     env_=(CCACHE_DIR="$out/ccache" CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
           CCACHE_MAXSIZE=5G)
@@ -78,7 +86,9 @@ run_case() {
   cp -p "$out/source.orig" "$source_file"
   timed "$name" configure env "${env_[@]}" cmake -S "$root" -B "$dir" "${flags[@]}"
   local build=(env "${env_[@]}" cmake --build "$dir" --parallel "$jobs" --target "$target")
-  timed "$name" cold "${build[@]}"
+  # With the user's cache the first build is a warm one (whatever that
+  # cache holds: scripts/run and scripts/test fill it).
+  timed "$name" "$([ "$cache" = user ] && echo warm || echo cold)" "${build[@]}"
   if [ "$cache" = on ]; then
     # A new build directory (a fresh clone, git clean, a branch switch).
     rm -rf "$dir"
@@ -93,6 +103,17 @@ run_case() {
   cp -p "$out/source.orig" "$source_file"
 }
 
+# cold_only NAME TARGET CONFIGURE-FLAGS...: one cold build, nothing else.
+cold_only() {
+  local name=$1 target=$2
+  shift 2
+  local dir=$out/$name
+  rm -rf "$dir"
+  timed "$name" configure cmake -S "$root" -B "$dir" -DENTRA_PTA_WARNINGS_AS_ERRORS=ON \
+    -DENTRA_PTA_BUILD_TESTS=OFF "$@"
+  timed "$name" cold cmake --build "$dir" --parallel "$jobs" --target "$target"
+}
+
 for c in "${cases[@]}"; do
   case "$c" in
     exporter-nocache) run_case "$c" entra_pta_exporter off -DENTRA_PTA_BUILD_TESTS=OFF ;;
@@ -103,6 +124,10 @@ for c in "${cases[@]}"; do
                       -DCMAKE_UNITY_BUILD=ON ;;
     all-nocache) run_case "$c" all off -DENTRA_PTA_BUILD_TESTS=ON ;;
     all-ccache) run_case "$c" all on -DENTRA_PTA_BUILD_TESTS=ON ;;
+    exporter-ccache-warm) run_case "$c" entra_pta_exporter user -DENTRA_PTA_BUILD_TESTS=OFF ;;
+    core-plain) cold_only "$c" exporter_core -DENTRA_PTA_CCACHE=OFF ;;
+    core-pch) cold_only "$c" exporter_core -DENTRA_PTA_CCACHE=OFF -DENTRA_PTA_PCH=ON ;;
+    core-unity) cold_only "$c" exporter_core -DENTRA_PTA_CCACHE=OFF -DCMAKE_UNITY_BUILD=ON ;;
     *) echo "build-times: unknown case $c" >&2; exit 2 ;;
   esac
 done
