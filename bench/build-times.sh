@@ -70,6 +70,10 @@ run_case() {
   local name=$1 target=$2 cache=$3
   shift 3
   local dir=$out/$name
+  # The user's ccache (base_dir set to a parent of the clone) matches paths
+  # relative to the build directory, so that case builds where scripts/run
+  # does: one level below the clone.
+  [ "$cache" != user ] || dir=$root/build-ccache-warm
   local flags=(-DENTRA_PTA_WARNINGS_AS_ERRORS=ON "$@")
   local env_=()
   if [ "$cache" = user ]; then
