@@ -430,14 +430,18 @@ void HttpServer::ReadAvailable(Connection& c) {
       c.peer_closed = true;  // what it sent before is still answered
       break;
     }
-    if (n == ByteStream::kError) {
-      Close(c);
-      return;
-    }
-    c.want_read = n == ByteStream::kWantRead;
-    c.want_write = n == ByteStream::kWantWrite;
+    AwaitStream(c, n);
     return;
   }
+}
+
+void HttpServer::AwaitStream(Connection& c, long result) {
+  if (result == ByteStream::kError) {
+    Close(c);
+    return;
+  }
+  c.want_read = result == ByteStream::kWantRead;
+  c.want_write = result == ByteStream::kWantWrite;
 }
 
 void HttpServer::TryRequest(Connection& c) {
@@ -500,12 +504,7 @@ void HttpServer::WriteAvailable(Connection& c) {
       c.out_sent += static_cast<std::size_t>(n);
       continue;
     }
-    if (n == ByteStream::kError) {
-      Close(c);
-      return;
-    }
-    c.want_read = n == ByteStream::kWantRead;
-    c.want_write = n == ByteStream::kWantWrite;
+    AwaitStream(c, n);
     return;
   }
   if (c.close_after_write || stopping_) {

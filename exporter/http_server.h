@@ -97,6 +97,9 @@ class HttpServer {
   void TryRequest(Connection& c);
   void Respond(Connection& c, std::string bytes, bool close);
   void WriteAvailable(Connection& c);
+  // A read or write that moved nothing: closes on an error, otherwise
+  // waits for the readiness the stream asked for (TLS may want either).
+  void AwaitStream(Connection& c, long result);
   void Close(Connection& c);
   void TakeFinished();
   std::string Answer(const Job& job, bool& close);

@@ -40,23 +40,6 @@ RUNBOOK_BASE = ("https://github.com/entra-pta-exporter/entra-pta-exporter/"
                 "blob/main/docs/runbooks.md#")
 
 
-def substitute(pattern, replacement, text, what):
-    """re.subn that insists on at least one match, so a change to the
-    shipped file cannot silently leave the production value in place."""
-    result, count = re.subn(pattern, replacement, text, flags=re.M)
-    if count == 0:
-        raise AssertionError("no %s found to rewrite" % what)
-    return result
-
-
-def alertmanager_config_for_test(text, receiver_url):
-    text = substitute(r"http://alert-bridge\.example\.com", receiver_url, text,
-                      "receiver URL")
-    text = substitute(r"^(\s+group_wait: )\S+$", r"\g<1>1s", text, "group_wait")
-    return substitute(r"^(\s+group_interval: )\S+$", r"\g<1>1s", text,
-                      "group_interval")
-
-
 class AlertReachesTheReceiverTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="entra_pta_e2e_alert_")
@@ -75,7 +58,8 @@ class AlertReachesTheReceiverTest(unittest.TestCase):
         self.receiver = harness.WebhookReceiver()
         self.addCleanup(self.receiver.stop)
         with open(ALERTMANAGER_CONFIG, encoding="utf-8") as f:
-            am_config = alertmanager_config_for_test(f.read(), self.receiver.url)
+            am_config = harness.alertmanager_config_for_test(
+                f.read(), self.receiver.url)
         self.alertmanager = harness.Alertmanager(am_config)
         self.addCleanup(self.alertmanager.stop)
 

@@ -297,6 +297,27 @@ def rules_with_durations(text, duration):
     return result
 
 
+def substitute(pattern, replacement, text, what):
+    """re.subn (multi-line) that insists on at least one match, so a change
+    to a shipped file cannot silently leave the production value in place
+    in a test's copy."""
+    result, count = re.subn(pattern, replacement, text, flags=re.M)
+    if count == 0:
+        raise AssertionError("no %s found to rewrite" % what)
+    return result
+
+
+def alertmanager_config_for_test(text, receiver_url):
+    """The shipped alerts/alertmanager.yml with its webhook pointed at
+    receiver_url and its grouping waits at 1 s, so a page arrives within
+    seconds."""
+    text = substitute(r"http://alert-bridge\.example\.com", receiver_url, text,
+                      "receiver URL")
+    text = substitute(r"^(\s+group_wait: )\S+$", r"\g<1>1s", text, "group_wait")
+    return substitute(r"^(\s+group_interval: )\S+$", r"\g<1>1s", text,
+                      "group_interval")
+
+
 class StaticMetricsServer:
     """Serves a fixed exposition text at /metrics on 127.0.0.1:0, as a
     Prometheus target standing in for collectors that are not built yet."""

@@ -9,7 +9,7 @@
 //   import-certificate FILE.der [STORE]   adds the certificate
 //   delete-certificate THUMBPRINT [STORE] removes it again
 // Test artefact only, never shipped. Single-threaded apart from the SCM's
-// control handler, which only sets an event.
+// control handler (stop_on_request_service.h), which only sets an event.
 // clang-format off
 #include <windows.h>
 #include <wincrypt.h>
@@ -21,37 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "tests/windows/stop_on_request_service.h"
+
 namespace {
-
-SERVICE_STATUS_HANDLE g_status_handle = nullptr;
-HANDLE g_stop_event = nullptr;
-
-void Report(DWORD state) {
-  SERVICE_STATUS status{};
-  status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
-  status.dwCurrentState = state;
-  status.dwControlsAccepted =
-      state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN
-                               : 0;
-  SetServiceStatus(g_status_handle, &status);
-}
-
-DWORD WINAPI Handler(DWORD control, DWORD, void*, void*) {
-  if (control == SERVICE_CONTROL_STOP || control == SERVICE_CONTROL_SHUTDOWN) {
-    Report(SERVICE_STOP_PENDING);
-    SetEvent(g_stop_event);
-  }
-  return NO_ERROR;
-}
-
-void WINAPI ServiceMain(DWORD, wchar_t**) {
-  g_status_handle = RegisterServiceCtrlHandlerExW(L"", Handler, nullptr);
-  if (g_status_handle == nullptr) return;
-  g_stop_event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
-  Report(SERVICE_RUNNING);
-  WaitForSingleObject(g_stop_event, INFINITE);
-  Report(SERVICE_STOPPED);
-}
 
 HCERTSTORE OpenMachineStore(const std::string& name) {
   std::wstring wide(name.begin(), name.end());
@@ -128,7 +100,5 @@ int main(int argc, char** argv) {
                  "delete-certificate THUMBPRINT [STORE]]\n");
     return 2;
   }
-  wchar_t name[] = L"";
-  SERVICE_TABLE_ENTRYW table[] = {{name, ServiceMain}, {nullptr, nullptr}};
-  return StartServiceCtrlDispatcherW(table) ? 0 : 1;
+  return entra_pta::testing::RunStopOnRequestService();
 }

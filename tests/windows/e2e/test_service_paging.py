@@ -28,7 +28,6 @@ prometheus-alertmanager, openssl. Run inside tests/lib/in-netns.
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -53,32 +52,10 @@ STATE_DIR = r"C:\ProgramData\entra-pta-exporter\eventlog"
 DLL_OVERRIDES = r"HKCU\Software\Wine\AppDefaults\entra_pta_exporter.exe\DllOverrides"
 
 
-def substitute(pattern, replacement, text, what):
-    result, count = re.subn(pattern, replacement, text, flags=re.M)
-    if count == 0:
-        raise AssertionError("no %s found to rewrite" % what)
-    return result
-
-
 def rules_for_test(text):
     text = harness.rules_with_durations(text, "2s")
-    text = substitute(r"\[15m\]", "[20s]", text, "15m event window")
-    return substitute(r"offset 15m", "offset 20s", text, "15m offset")
-
-
-def alertmanager_config_for_test(text, receiver_url):
-    text = substitute(r"http://alert-bridge\.example\.com", receiver_url, text,
-                      "receiver URL")
-    text = substitute(r"^(\s+group_wait: )\S+$", r"\g<1>1s", text, "group_wait")
-    return substitute(r"^(\s+group_interval: )\S+$", r"\g<1>1s", text,
-                      "group_interval")
-
-
-def required_file(variable):
-    path = os.environ.get(variable)
-    if not path or not os.path.isfile(path):
-        raise unittest.SkipTest("%s is not set to a built file" % variable)
-    return path
+    text = harness.substitute(r"\[15m\]", "[20s]", text, "15m event window")
+    return harness.substitute(r"offset 15m", "offset 20s", text, "15m offset")
 
 
 def exporter_config(port):
@@ -112,9 +89,9 @@ def exporter_config(port):
 class ServicePagingTest(unittest.TestCase):
     def setUp(self):
         self.started = time.monotonic()
-        exporter = required_file("ENTRA_PTA_WINDOWS_EXPORTER")
-        standin = required_file("ENTRA_PTA_AGENT_STANDIN")
-        fake_wevtapi = required_file("ENTRA_PTA_FAKE_WEVTAPI")
+        exporter = wine_host.required_file("ENTRA_PTA_WINDOWS_EXPORTER")
+        standin = wine_host.required_file("ENTRA_PTA_AGENT_STANDIN")
+        fake_wevtapi = wine_host.required_file("ENTRA_PTA_FAKE_WEVTAPI")
         self.tmp = tempfile.TemporaryDirectory(prefix="entra_pta_wine_e2e_")
         self.addCleanup(self.tmp.cleanup)
 
@@ -165,7 +142,8 @@ class ServicePagingTest(unittest.TestCase):
         self.addCleanup(self.receiver.stop)
         with open(os.path.join(ROOT, "alerts", "alertmanager.yml"),
                   encoding="utf-8") as f:
-            am_config = alertmanager_config_for_test(f.read(), self.receiver.url)
+            am_config = harness.alertmanager_config_for_test(
+                f.read(), self.receiver.url)
         self.alertmanager = harness.Alertmanager(am_config)
         self.addCleanup(self.alertmanager.stop)
         self.prometheus = harness.Prometheus(

@@ -43,13 +43,6 @@ VERDICTS = ("entra_pta_endpoint_up", "entra_pta_endpoint_http_status_code",
 CERT_LABELS = ("endpoint", "subject", "issuer", "root")
 
 
-def required_file(variable):
-    path = os.environ.get(variable)
-    if not path or not os.path.isfile(path):
-        raise unittest.SkipTest("%s is not set to a built file" % variable)
-    return path
-
-
 def windows_path(unix_path):
     """Wine's Z: drive is the Linux root."""
     return "Z:" + unix_path.replace("/", "\\")
@@ -94,9 +87,9 @@ def verdicts(text):
 class TrustStoreTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.windows_exe = required_file("ENTRA_PTA_WINDOWS_EXPORTER")
-        cls.linux_exe = required_file("ENTRA_PTA_EXPORTER")
-        cls.standin = required_file("ENTRA_PTA_AGENT_STANDIN")
+        cls.windows_exe = wine_host.required_file("ENTRA_PTA_WINDOWS_EXPORTER")
+        cls.linux_exe = wine_host.required_file("ENTRA_PTA_EXPORTER")
+        cls.standin = wine_host.required_file("ENTRA_PTA_AGENT_STANDIN")
         peers.require("wine", "nginx", "mitmdump", "openssl")
         cls.started = time.monotonic()
         cls.tmp = tempfile.TemporaryDirectory(prefix="entra_pta_wine_tls_")

@@ -22,12 +22,22 @@ import shutil
 import subprocess
 import tempfile
 import time
+import unittest
 
 
 def wine_version():
     out = subprocess.run(["wine", "--version"], stdin=subprocess.DEVNULL,
                          capture_output=True, text=True, timeout=30)
     return out.stdout.strip() or "unknown"
+
+
+def required_file(variable):
+    """The built file an environment variable names (ctest sets them from
+    the Windows build's targets); skips the test when it is not there."""
+    path = os.environ.get(variable)
+    if not path or not os.path.isfile(path):
+        raise unittest.SkipTest("%s is not set to a built file" % variable)
+    return path
 
 
 def default_prefix():
