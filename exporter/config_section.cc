@@ -4,9 +4,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <unordered_set>
+
+#include <yaml-cpp/eventhandler.h>
 
 #include "exporter/duration.h"
 
@@ -34,7 +37,7 @@ bool HasPosition(const YAML::Mark& mark) { return mark.line >= 0; }
 // The 1-based line of the `---` that starts the second document: the second
 // such marker, or the first when content came before it (the first document
 // then had none). Falls back to the second document's own position.
-int SecondDocumentLine(const std::string& text, const YAML::Node& second) {
+int SecondDocumentLine(const std::string& text, const YAML::Mark& second) {
   int line = 0;
   bool content_before = false;
   int markers = 0;
@@ -58,7 +61,41 @@ int SecondDocumentLine(const std::string& text, const YAML::Node& second) {
     }
     start = end + 1;
   }
-  return HasPosition(second.Mark()) ? second.Mark().line + 1 : 1;
+  return HasPosition(second) ? second.line + 1 : 1;
+}
+
+// Records where each document starts and ignores the rest.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last_start_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  const YAML::Mark& last_start() const { return last_start_; }
+
+ private:
+  YAML::Mark last_start_ = YAML::Mark::null_mark();
+};
+
+// Where a second document starts, if the text has one. Never YAML::LoadAll:
+// on some malformed input yaml-cpp 0.7 reports a new empty document at the
+// same place for ever, and LoadAll collects them until memory runs out
+// (found by fuzz/config_fuzzer); two parser steps are all the answer needs.
+std::optional<YAML::Mark> SecondDocumentStart(const std::string& yaml_text) {
+  std::istringstream in(yaml_text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  return starts.last_start();
 }
 
 }  // namespace
@@ -378,17 +415,15 @@ ConfigSection ParseConfigRoot(const std::string& yaml_text,
                               const std::string& file_name) {
   YAML::Node root;
   try {
-    // All documents, not YAML::Load's first: settings after a `---` would
-    // otherwise be dropped without a word.
-    std::vector<YAML::Node> documents = YAML::LoadAll(yaml_text);
-    if (documents.size() > 1) {
-      const int line = SecondDocumentLine(yaml_text, documents[1]);
-      throw ConfigError(file_name, line, 1,
+    // YAML::Load reads the first document only: settings after a `---`
+    // would be dropped without a word, so a second document is refused.
+    if (const auto second = SecondDocumentStart(yaml_text)) {
+      throw ConfigError(file_name, SecondDocumentLine(yaml_text, *second), 1,
                         "a second YAML document starts here; the "
                         "configuration is one document (remove the `---` "
                         "and merge the settings)");
     }
-    if (!documents.empty()) root = documents[0];
+    root = YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(file_name, e.mark.line + 1, e.mark.column + 1,
                       "YAML syntax error: " + e.msg);
