@@ -143,7 +143,18 @@ def run_libcurl_floor(url, probes):
     try:
         program = os.path.join(tmp.name, "libcurl_floor")
         source = os.path.join(os.path.dirname(__file__), "libcurl_floor.c")
-        subprocess.run(["cc", "-O2", source, "-o", program, "-lcurl"],
+        # bench/probe.sh's "pinned" stack: the static libcurl and OpenSSL
+        # of scripts/build-windows-deps --native instead of Debian's.
+        prefix = os.environ.get("ENTRA_PTA_BENCH_LIBCURL_PREFIX")
+        if prefix:
+            link = ["-I" + os.path.join(prefix, "include"),
+                    os.path.join(prefix, "lib", "libcurl.a"),
+                    os.path.join(prefix, "lib", "libssl.a"),
+                    os.path.join(prefix, "lib", "libcrypto.a"),
+                    "-lpthread", "-ldl"]
+        else:
+            link = ["-lcurl"]
+        subprocess.run(["cc", "-O2", source, "-o", program] + link,
                        check=True)
         out = subprocess.run([program, url, str(probes)],
                              capture_output=True, text=True,
