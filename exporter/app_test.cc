@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "exporter/testing/fake_clock.h"
+#include "exporter/testing/test_pki.h"
 #include "exporter/windows_service.h"
 
 namespace entra_pta {
@@ -264,12 +265,9 @@ TEST(CheckConfigTest, ChecksTheWebConfigFlagLikeAStart) {
   const std::string exp = dir.Write("exp.yml", "log:\n  level: info\n");
   const fs::path base = fs::path(exp).parent_path();
   for (const char* name : {"a", "b"}) {
-    const std::string command =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
-        "-nodes -days 2 -subj /CN=localhost -keyout '" +
-        (base / (std::string(name) + ".key")).string() + "' -out '" +
-        (base / (std::string(name) + ".crt")).string() + "' 2>/dev/null";
-    ASSERT_EQ(std::system(command.c_str()), 0);
+    ASSERT_TRUE(testing::WriteSelfSignedCertificate(
+        (base / (std::string(name) + ".crt")).string(),
+        (base / (std::string(name) + ".key")).string(), "localhost"));
   }
   struct Case {
     const char* yaml;
