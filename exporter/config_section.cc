@@ -1,5 +1,7 @@
 #include "exporter/config_section.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -8,8 +10,6 @@
 #include <regex>
 #include <sstream>
 #include <unordered_set>
-
-#include <yaml-cpp/eventhandler.h>
 
 #include "exporter/duration.h"
 
