@@ -160,6 +160,17 @@ class HttpServerTest : public ::testing::Test {
     ASSERT_GT(port_, 0);
   }
 
+  // Sends a scrape on `client` and waits until its handler runs, where it
+  // stays until `release` is set.
+  void StartBlockedScrape(RawClient& client, std::promise<void>& release) {
+    block_metrics_ = release.get_future().share();
+    ASSERT_TRUE(client.Send("GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n"));
+    for (int i = 0; i < 500 && metrics_entered_ == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(metrics_entered_.load(), 1);
+  }
+
   std::ostringstream log_;
   testing::FakeClock clock_;
   Logger logger_{log_, clock_};
@@ -358,13 +369,8 @@ TEST_F(HttpServerTest, SlowClientsDoNotStarveAScrape) {
 
 TEST_F(HttpServerTest, AScrapeInProgressDoesNotHoldUpOtherRequests) {
   std::promise<void> release;
-  block_metrics_ = release.get_future().share();
   RawClient busy(port_);
-  ASSERT_TRUE(busy.Send("GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n"));
-  for (int i = 0; i < 500 && metrics_entered_ == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(metrics_entered_.load(), 1);
+  ASSERT_NO_FATAL_FAILURE(StartBlockedScrape(busy, release));
   EXPECT_EQ(Fetch(port_, "/health").status, 200);
   EXPECT_EQ(Fetch(port_, "/").status, 200);
   release.set_value();
@@ -419,13 +425,8 @@ TEST_F(HttpServerTest, ARequestInProgressIsNeverDroppedForTheCap) {
   limits.max_connections = 1;
   StartServer(limits, nullptr);
   std::promise<void> release;
-  block_metrics_ = release.get_future().share();
   RawClient busy(port_);
-  ASSERT_TRUE(busy.Send("GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n"));
-  for (int i = 0; i < 500 && metrics_entered_ == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(metrics_entered_.load(), 1);
+  ASSERT_NO_FATAL_FAILURE(StartBlockedScrape(busy, release));
   RawClient refused(port_);
   bool closed = false;
   EXPECT_EQ(refused.ReadUntilClosed(std::chrono::seconds(3), &closed), "");
