@@ -48,6 +48,7 @@ const std::vector<FlagSpec>& ValueFlags() {
       {"--log.level", &Flags::log_level},
       {"--log.format", &Flags::log_format},
       {"--collectors.enabled", &Flags::collectors_enabled},
+      {"--tenant.id", &Flags::tenant_id},
       {"--service", &Flags::service},
   };
   return specs;
@@ -114,6 +115,8 @@ Flags:
   --log.format=FORMAT         logfmt or json (default logfmt)
   --collectors.enabled=LIST   comma-separated collectors to run, replacing the
                               enabled set from the config
+  --tenant.id=GUID            the Entra tenant (directory) ID, replacing
+                              tenant.id from the config
   --service=COMMAND           Windows only: install (as an automatic service
                               with the other flags given here), uninstall,
                               or run (what the Service Control Manager starts)
@@ -200,6 +203,15 @@ Startup PrepareStartup(const Flags& flags,
     }
     config.log.format = *format;
   }
+  if (flags.tenant_id) {
+    std::optional<std::string> id = ParseTenantId(*flags.tenant_id);
+    if (!id) {
+      throw FlagError("--tenant.id: invalid tenant ID \"" + *flags.tenant_id +
+                      "\" (use the directory's GUID, e.g. "
+                      "00000000-0000-0000-0000-000000000000)");
+    }
+    config.tenant.id = *id;
+  }
   std::optional<std::vector<std::string>> enabled;
   if (flags.collectors_enabled) {
     enabled = ParseEnabledList(*flags.collectors_enabled, table);
@@ -261,6 +273,7 @@ std::vector<std::string> ServiceRunArgs(const Flags& flags) {
   if (flags.collectors_enabled) {
     args.push_back("--collectors.enabled=" + *flags.collectors_enabled);
   }
+  if (flags.tenant_id) args.push_back("--tenant.id=" + *flags.tenant_id);
   return args;
 }
 

@@ -27,6 +27,7 @@ struct Flags {
   std::optional<std::string> log_level;
   std::optional<std::string> log_format;
   std::optional<std::string> collectors_enabled;
+  std::optional<std::string> tenant_id;
   std::optional<std::string> service;  // install, uninstall or run
   bool help = false;
   bool version = false;

@@ -205,16 +205,18 @@ TEST(FlagsTest, ParsesBothForms) {
 TEST(ServiceFlagTest, ServiceRunArgsKeepEveryFlagWithAbsolutePaths) {
   Flags flags = ParseFlags({"--service=install", "--config.file=rel/c.yml",
                             "--web.listen-address=:9999", "--log.level=debug",
-                            "--collectors.enabled=service,eventlog"});
+                            "--collectors.enabled=service,eventlog",
+                            "--tenant.id=abcdef01-2345-6789-abcd-ef0123456789"});
   EXPECT_EQ(flags.service, "install");
   std::vector<std::string> args = ServiceRunArgs(flags);
-  ASSERT_EQ(args.size(), 4u);
+  ASSERT_EQ(args.size(), 5u);
   EXPECT_EQ(args[0],
             "--config.file=" +
                 (std::filesystem::current_path() / "rel" / "c.yml").string());
   EXPECT_EQ(args[1], "--web.listen-address=:9999");
   EXPECT_EQ(args[2], "--log.level=debug");
   EXPECT_EQ(args[3], "--collectors.enabled=service,eventlog");
+  EXPECT_EQ(args[4], "--tenant.id=abcdef01-2345-6789-abcd-ef0123456789");
 }
 
 TEST(ServiceFlagTest, BadCommandOrOtherOsIsAFlagError) {
@@ -255,6 +257,41 @@ TEST(PrepareStartupTest, FlagsOverrideTheFile) {
   EXPECT_THROW(PrepareStartup(ParseFlags({"--web.listen-address=nowhere"}),
                               DefaultCollectorTable(), CollectorDeps{clock}),
                FlagError);
+}
+
+// Issue 17: the MSI's TENANT_ID property becomes --tenant.id on the
+// service's command line; it replaces tenant.id from the file.
+TEST(PrepareStartupTest, TenantIdFlagReplacesTheFilesTenant) {
+  TempDir dir;
+  std::string path = dir.Write(
+      "c.yml", "tenant:\n  id: 11111111-1111-1111-1111-111111111111\n");
+  testing::FakeClock clock;
+  Startup from_file =
+      PrepareStartup(ParseFlags({"--config.file=" + path}),
+                     DefaultCollectorTable(), CollectorDeps{clock});
+  EXPECT_EQ(from_file.config.tenant.id, "11111111-1111-1111-1111-111111111111");
+  Startup from_flag = PrepareStartup(
+      ParseFlags({"--config.file=" + path,
+                  "--tenant.id=ABCDEF01-2345-6789-ABCD-EF0123456789"}),
+      DefaultCollectorTable(), CollectorDeps{clock});
+  EXPECT_EQ(from_flag.config.tenant.id, "abcdef01-2345-6789-abcd-ef0123456789");
+}
+
+TEST(PrepareStartupTest, TenantIdFlagMustBeAGuid) {
+  testing::FakeClock clock;
+  for (const char* bad : {"", "contoso.onmicrosoft.com",
+                          "abcdef01-2345-6789-abcd-ef012345678",
+                          "abcdef01x2345-6789-abcd-ef0123456789"}) {
+    try {
+      PrepareStartup(ParseFlags({std::string("--tenant.id=") + bad}),
+                     DefaultCollectorTable(), CollectorDeps{clock});
+      ADD_FAILURE() << "accepted --tenant.id=" << bad;
+    } catch (const FlagError& e) {
+      EXPECT_NE(std::string(e.what()).find("--tenant.id: invalid tenant ID"),
+                std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 // Issue 14 defect 2: --config.check with --web.config.file must check what

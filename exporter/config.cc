@@ -33,6 +33,11 @@ bool IsGuid(const std::string& text) {
 
 }  // namespace
 
+std::optional<std::string> ParseTenantId(const std::string& text) {
+  if (!IsGuid(text)) return std::nullopt;
+  return AsciiLower(text);
+}
+
 std::optional<Cloud> ParseCloud(const std::string& text) {
   if (text == "AzurePublic") return Cloud::kAzurePublic;
   if (text == "AzureUSGovernment") return Cloud::kAzureUSGovernment;
@@ -81,12 +86,13 @@ Config ParseConfig(const std::string& yaml_text, const std::string& file_name,
 
   if (auto tenant = root.Section("tenant")) {
     if (auto id = tenant->String("id")) {
-      if (!IsGuid(*id)) {
+      std::optional<std::string> parsed = ParseTenantId(*id);
+      if (!parsed) {
         tenant->Fail("id", "tenant.id: invalid tenant ID \"" + *id +
                                "\" (use the directory's GUID, e.g. "
                                "00000000-0000-0000-0000-000000000000)");
       }
-      config.tenant.id = AsciiLower(*id);
+      config.tenant.id = parsed.value_or("");
     }
     if (auto cloud = tenant->String("cloud")) {
       auto parsed = ParseCloud(*cloud);

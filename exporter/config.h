@@ -48,6 +48,10 @@ std::string CloudName(Cloud cloud);  // "AzurePublic", "AzureUSGovernment"
 
 // The Entra tenant this agent (or central exporter) belongs to. Shared by
 // every collector that derives host names or URLs from it.
+// A tenant ID as tenant.id and --tenant.id take it: a GUID, returned in
+// lower case; nullopt when `text` is not one.
+std::optional<std::string> ParseTenantId(const std::string& text);
+
 struct TenantSettings {
   std::string id;  // lower-case GUID; empty when not configured
   Cloud cloud = Cloud::kAzurePublic;
