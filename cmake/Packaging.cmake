@@ -9,6 +9,12 @@
 # - Windows: a ZIP (`cpack -G ZIP`): the exe with the DLLs it loads (from
 #   vcpkg), the default configuration, README, docs, alerts, dashboards and
 #   the install/uninstall scripts (packaging/windows/*.ps1) at its top level.
+# - Windows, cross-compiled (scripts/test-windows): also the Windows
+#   Installer package entra-pta-exporter-<version>-x64.msi (`cmake --build
+#   . --target msi` after cpack), made by packaging/windows/build-msi with
+#   wixl from packaging/windows/entra-pta-exporter.wxs and the exe in the
+#   ZIP, byte for byte. The Windows workflow builds the same source with
+#   the WiX Toolset.
 
 set(entra_pta_package_name entra-pta-exporter)
 # The repository, also when tests/packaging/test_windows_package.py includes
@@ -64,6 +70,22 @@ install(FILES ${entra_pta_root}/dashboards/entra-pta-overview.json
         DESTINATION ${entra_pta_share_dir}/dashboards)
 install(DIRECTORY ${entra_pta_root}/dashboards/provisioning
         DESTINATION ${entra_pta_share_dir}/dashboards)
+
+if(WIN32 AND CMAKE_CROSSCOMPILING)
+  find_program(ENTRA_PTA_WIXL wixl REQUIRED)
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  set(ENTRA_PTA_MSI
+      ${PROJECT_BINARY_DIR}/packages/${entra_pta_package_name}-${PROJECT_VERSION}-x64.msi)
+  # Not part of the default build: it packs what cpack packed.
+  add_custom_target(msi
+    COMMAND ${Python3_EXECUTABLE} ${entra_pta_root}/packaging/windows/build-msi
+            --version ${PROJECT_VERSION}
+            --zip ${PROJECT_BINARY_DIR}/packages/${entra_pta_package_name}-${PROJECT_VERSION}-windows-x64.zip
+            --config ${entra_pta_root}/entra-pta-exporter.yml
+            --readme ${entra_pta_root}/README.md --output ${ENTRA_PTA_MSI}
+    COMMENT "Building the Windows Installer package (wixl)"
+    VERBATIM)
+endif()
 
 set(CPACK_PACKAGE_NAME ${entra_pta_package_name})
 set(CPACK_PACKAGE_VENDOR "entra-pta-exporter developers")
