@@ -203,10 +203,11 @@ TEST(FlagsTest, ParsesBothForms) {
 }
 
 TEST(ServiceFlagTest, ServiceRunArgsKeepEveryFlagWithAbsolutePaths) {
-  Flags flags = ParseFlags({"--service=install", "--config.file=rel/c.yml",
-                            "--web.listen-address=:9999", "--log.level=debug",
-                            "--collectors.enabled=service,eventlog",
-                            "--tenant.id=abcdef01-2345-6789-abcd-ef0123456789"});
+  Flags flags =
+      ParseFlags({"--service=install", "--config.file=rel/c.yml",
+                  "--web.listen-address=:9999", "--log.level=debug",
+                  "--collectors.enabled=service,eventlog",
+                  "--tenant.id=abcdef01-2345-6789-abcd-ef0123456789"});
   EXPECT_EQ(flags.service, "install");
   std::vector<std::string> args = ServiceRunArgs(flags);
   ASSERT_EQ(args.size(), 5u);
@@ -279,9 +280,9 @@ TEST(PrepareStartupTest, TenantIdFlagReplacesTheFilesTenant) {
 
 TEST(PrepareStartupTest, TenantIdFlagMustBeAGuid) {
   testing::FakeClock clock;
-  for (const char* bad : {"", "contoso.onmicrosoft.com",
-                          "abcdef01-2345-6789-abcd-ef012345678",
-                          "abcdef01x2345-6789-abcd-ef0123456789"}) {
+  for (const char* bad :
+       {"", "contoso.onmicrosoft.com", "abcdef01-2345-6789-abcd-ef012345678",
+        "abcdef01x2345-6789-abcd-ef0123456789"}) {
     try {
       PrepareStartup(ParseFlags({std::string("--tenant.id=") + bad}),
                      DefaultCollectorTable(), CollectorDeps{clock});

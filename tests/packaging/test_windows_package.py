@@ -362,3 +362,24 @@ class CMakePresetsTest(unittest.TestCase):
             self.assertIn(preset, names[kind], (tool, preset))
         self.assertIn("packages\\entra-pta-exporter-*-windows-x64.zip", workflow)
         self.assertIn(".\\install.ps1", read(os.path.join(ROOT, "README.md")))
+
+
+class WixSourceTest(unittest.TestCase):
+    """One WiX source for both toolsets (issue 17): build-msi (wixl, Linux)
+    and the Windows workflow (WiX Toolset, candle) build the same .wxs and
+    define every preprocessor variable it uses."""
+
+    def test_both_builds_define_every_variable_of_the_wxs(self):
+        wxs_path = os.path.join("packaging", "windows", "entra-pta-exporter.wxs")
+        wxs = read(os.path.join(ROOT, wxs_path))
+        variables = set(re.findall(r"\$\(var\.(\w+)\)", wxs))
+        self.assertEqual(variables, {"Version", "ExeSource", "ConfigSource",
+                                     "ReadmeSource"})
+        build_msi = read(os.path.join(ROOT, "packaging", "windows", "build-msi"))
+        self.assertEqual(set(re.findall(r'"-D", "(\w+)=', build_msi)), variables)
+        workflow = read(os.path.join(ROOT, ".github", "workflows", "windows.yml"))
+        self.assertIn(wxs_path.replace("/", "\\"), workflow)
+        self.assertEqual(set(re.findall(r'"-d(\w+)=', workflow)), variables)
+        # The WiX v3 dialect both toolsets read.
+        self.assertIn('xmlns="http://schemas.microsoft.com/wix/2006/wi"', wxs)
+        self.assertIn("candle.exe", workflow)
