@@ -3,6 +3,8 @@ refused as a downgrade and removed with Wine's msiexec, as GPO or Intune
 would run it (`msiexec /i ... /qn PROPERTIES`), and the service it
 registers compared with the one `--service install` registers.
 
+0. a bad TENANT_ID: the service does not start, the installation rolls
+   back (no service, no program files, no product);
 1. install with LISTEN_ADDRESS, LISTEN_PORT, ENABLED_COLLECTORS,
    TENANT_ID, EXTRA_FLAGS and ADDLOCAL=ALL: the service's command line
    carries exactly those flags, it runs, /health answers from Linux over
@@ -205,6 +207,16 @@ class MsiTest(unittest.TestCase):
                  "--web.listen-address=127.0.0.1:%d" % port,
                  "--collectors.enabled=heartbeat,service",
                  "--tenant.id=" + TENANT, "--log.level=debug"]
+
+        # 0. A bad property: the service cannot start with its flags, so
+        #    the installation rolls back and leaves no service or program.
+        bad = self.msiexec("/i", self.base_package, "/qn",
+                           "LISTEN_PORT=%d" % port, "TENANT_ID=not-a-guid")
+        self.assertNotEqual(bad.returncode, 0, bad)
+        self.assertIsNone(self.wine.service_state(SERVICE))
+        self.assertFalse(os.path.exists(self.wine.unix_path(EXE)))
+        self.assertEqual(self._installed_products(), {})
+        shutil.rmtree(self.wine.unix_path(CONFIG_DIR), ignore_errors=True)
 
         # 1. Install with properties.
         phase = time.monotonic()
