@@ -3,8 +3,6 @@ refused as a downgrade and removed with Wine's msiexec, as GPO or Intune
 would run it (`msiexec /i ... /qn PROPERTIES`), and the service it
 registers compared with the one `--service install` registers.
 
-0. a bad TENANT_ID: the service does not start, the installation rolls
-   back (no service, no program files, no product);
 1. install with LISTEN_ADDRESS, LISTEN_PORT, ENABLED_COLLECTORS,
    TENANT_ID, EXTRA_FLAGS and ADDLOCAL=ALL: the service's command line
    carries exactly those flags, it runs, /health answers from Linux over
@@ -200,31 +198,31 @@ class MsiTest(unittest.TestCase):
         with open(self.wine.unix_path(CONFIG_FILE), encoding="utf-8") as f:
             return f.read()
 
-    # --- the test --------------------------------------------------------
+    # --- the test, phase by phase -----------------------------------------
+    def properties(self, port):
+        return ["LISTEN_ADDRESS=127.0.0.1", "LISTEN_PORT=%d" % port,
+                "ENABLED_COLLECTORS=heartbeat,service", "TENANT_ID=" + TENANT,
+                "EXTRA_FLAGS=--log.level=debug", "ADDLOCAL=ALL"]
+
     def test_install_upgrade_downgrade_uninstall(self):
         port = harness.free_port()
         flags = ["--config.file=" + CONFIG_FILE,
                  "--web.listen-address=127.0.0.1:%d" % port,
                  "--collectors.enabled=heartbeat,service",
                  "--tenant.id=" + TENANT, "--log.level=debug"]
+        msi_service, msi_source = self.install(port, flags)
+        new_port = self.upgrade()
+        self.downgrade_refused(new_port)
+        self.uninstall()
+        self.same_as_service_install(flags, msi_service, msi_source)
+        print("whole test %.1f s" % (time.monotonic() - self.started))
 
-        # 0. A bad property: the service cannot start with its flags, so
-        #    the installation rolls back and leaves no service or program.
-        bad = self.msiexec("/i", self.base_package, "/qn",
-                           "LISTEN_PORT=%d" % port, "TENANT_ID=not-a-guid")
-        self.assertNotEqual(bad.returncode, 0, bad)
-        self.assertIsNone(self.wine.service_state(SERVICE))
-        self.assertFalse(os.path.exists(self.wine.unix_path(EXE)))
-        self.assertEqual(self._installed_products(), {})
-        shutil.rmtree(self.wine.unix_path(CONFIG_DIR), ignore_errors=True)
-
-        # 1. Install with properties.
+    def install(self, port, flags):
+        """1. Install with properties; returns the service's and the Event
+        Log source's registry values."""
         phase = time.monotonic()
-        installed = self.msiexec(
-            "/i", self.base_package, "/qn", "LISTEN_ADDRESS=127.0.0.1",
-            "LISTEN_PORT=%d" % port, "ENABLED_COLLECTORS=heartbeat,service",
-            "TENANT_ID=" + TENANT, "EXTRA_FLAGS=--log.level=debug",
-            "ADDLOCAL=ALL")
+        installed = self.msiexec("/i", self.base_package, "/qn",
+                                 *self.properties(port))
         self.assertEqual(installed.returncode, 0, installed)
         self.assertEqual(flags_of(self.image_path()),
                          ["--service", "run"] + flags)
@@ -244,20 +242,18 @@ class MsiTest(unittest.TestCase):
         self.assertIn("FirewallRule", self.reg_values(FIREWALL_MARKER_KEY))
         self.assertEqual(list(self._installed_products().values()),
                          [self.version])
-        msi_service = service
-        msi_source = self.reg_values(SOURCE_KEY)
         print("installed and serving after %.1f s" % (time.monotonic() - phase))
+        return service, self.reg_values(SOURCE_KEY)
 
-        # 2. The admin edits the configuration; upgrade with a new port.
+    def upgrade(self):
+        """2. The admin edits the configuration; the higher version goes in
+        with a new port. Returns the new port."""
         phase = time.monotonic()
         with open(self.wine.unix_path(CONFIG_FILE), "a", encoding="utf-8") as f:
             f.write("\n# edited by the admin, kept across upgrades\n")
         new_port = harness.free_port()
-        upgraded = self.msiexec(
-            "/i", self.new_package, "/qn", "LISTEN_ADDRESS=127.0.0.1",
-            "LISTEN_PORT=%d" % new_port, "ENABLED_COLLECTORS=heartbeat,service",
-            "TENANT_ID=" + TENANT, "EXTRA_FLAGS=--log.level=debug",
-            "ADDLOCAL=ALL")
+        upgraded = self.msiexec("/i", self.new_package, "/qn",
+                                *self.properties(new_port))
         self.assertEqual(upgraded.returncode, 0, upgraded)
         self.assertEqual(list(self._installed_products().values()),
                          [self.new_version])
@@ -271,16 +267,19 @@ class MsiTest(unittest.TestCase):
         # feature states over as Windows' MigrateFeatureStates does).
         self.assertIn("FirewallRule", self.reg_values(FIREWALL_MARKER_KEY))
         print("upgraded in %.1f s" % (time.monotonic() - phase))
+        return new_port
 
-        # 3. The older package is refused; nothing changes.
+    def downgrade_refused(self, port):
+        """3. The older package is refused; nothing changes."""
         refused = self.msiexec("/i", self.base_package, "/qn")
         self.assertNotEqual(refused.returncode, 0, refused)
         self.assertEqual(list(self._installed_products().values()),
                          [self.new_version])
         self.assertEqual(self.wine.service_state(SERVICE), "RUNNING")
-        self.assertEqual(self.wait_health(new_port), b"OK\n")
+        self.assertEqual(self.wait_health(port), b"OK\n")
 
-        # 4. Uninstall: everything but the configuration goes.
+    def uninstall(self):
+        """4. Everything but the configuration goes."""
         phase = time.monotonic()
         removed = self.msiexec("/x", self.new_package, "/qn")
         self.assertEqual(removed.returncode, 0, removed)
@@ -292,7 +291,8 @@ class MsiTest(unittest.TestCase):
         self.assertIn("kept across upgrades", self.config_text())
         print("uninstalled in %.1f s" % (time.monotonic() - phase))
 
-        # 5. What `--service install` registers with the same flags.
+    def same_as_service_install(self, flags, msi_service, msi_source):
+        """5. What `--service install` registers with the same flags."""
         os.makedirs(self.wine.unix_path(INSTALL_DIR))
         self._unpack_exe()
         by_exe = self.wine.run([EXE, "--service", "install"] + flags)
@@ -308,7 +308,6 @@ class MsiTest(unittest.TestCase):
         self.assertEqual(msi_source, self.reg_values(SOURCE_KEY))
         uninstalled = self.wine.run([EXE, "--service", "uninstall"])
         self.assertEqual(uninstalled.returncode, 0, uninstalled)
-        print("whole test %.1f s" % (time.monotonic() - self.started))
 
     def _unpack_exe(self):
         with zipfile.ZipFile(self.zip) as z, \
