@@ -185,7 +185,7 @@ class MsiTablesTest(unittest.TestCase):
         service_key = "SYSTEM\\CurrentControlSet\\Services\\" + name
         value = registry[(service_key, "FailureActions")]
         self.assertTrue(value.startswith("#x"), value)  # REG_BINARY
-        # exporter/windows_service_windows.cc: reset after a day, restart
+        # exporter/platform/windows_service_windows.cc: reset after a day, restart
         # (SC_ACTION_RESTART = 1) after 10 s, 30 s, 60 s.
         self.assertEqual(failure_actions(value[2:]),
                          (86400, [(1, 10000), (1, 30000), (1, 60000)]))
