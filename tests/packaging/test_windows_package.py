@@ -215,13 +215,13 @@ class WindowsInstallScriptsTest(unittest.TestCase):
         self.assertIn("--service uninstall", self.uninstall_code)
 
     def test_service_name_is_the_one_the_exporter_registers(self):
-        header = read(os.path.join(ROOT, "exporter", "windows_service.h"))
+        header = read(os.path.join(ROOT, "exporter", "platform", "windows_service.h"))
         name = re.search(r'std::string name = "([^"]+)";', header).group(1)
         self.assertEqual(self.variable(self.install_code, "ServiceName"), name)
         self.assertEqual(self.variable(self.uninstall_code, "ServiceName"), name)
 
     def test_recovery_matches_service_install(self):
-        backend = read(os.path.join(ROOT, "exporter", "windows_service_windows.cc"))
+        backend = read(os.path.join(ROOT, "exporter", "platform", "windows_service_windows.cc"))
         delays = [d.replace("'", "") for d in
                   re.findall(r"\{SC_ACTION_RESTART, ([\d']+)\}", backend)]
         reset = re.search(r"dwResetPeriod = ([\d *]+);", backend).group(1)
