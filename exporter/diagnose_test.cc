@@ -9,7 +9,7 @@
 // then review the diff (git diff tests/golden/diagnose) before committing.
 //
 // Also here: flag parsing, configuration errors, and the check that the
-// thresholds in diagnose_thresholds.h are the ones the alert rules use.
+// thresholds in verdict/thresholds.h are the ones the alert rules use.
 
 #include "exporter/diagnose.h"
 
@@ -25,7 +25,7 @@
 
 #include "collectors/heartbeat/heartbeat_collector.h"
 #include "exporter/diagnose_render.h"
-#include "exporter/diagnose_thresholds.h"
+#include "exporter/verdict/thresholds.h"
 #include "exporter/testing/fake_clock.h"
 #include "exporter/testing/scenario_collector.h"
 
@@ -37,6 +37,7 @@ using entra_pta::testing::FakeClock;
 using entra_pta::testing::Gauge;
 using entra_pta::testing::ScenarioCollector;
 using prometheus::MetricFamily;
+using namespace entra_pta::verdict;  // the thresholds
 
 constexpr double kNow = 1'800'000'000;  // FakeClock's default time
 constexpr double kDay = 86400;

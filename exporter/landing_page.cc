@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "exporter/diagnose_thresholds.h"
+#include "exporter/verdict/thresholds.h"
 #include "exporter/http_server.h"
 #include "exporter/tls_words.h"
 
@@ -607,11 +607,11 @@ void AssessHeartbeat(const Families& f, PillarReport& pillar) {
   if (no_evidence) {
     pillar.findings.push_back(MakeFinding(
         false,
-        "Heartbeat " + std::string(diagnose::kHeartbeatUnknown) + "." +
+        "Heartbeat " + std::string(verdict::kHeartbeatUnknown) + "." +
             (sources.empty() ? std::string() : " Sources: " + sources + "."),
         "The exporter cannot tell whether the agent is alive; a stale agent "
         "would go unnoticed until it has evidence to judge.",
-        diagnose::kHeartbeatUnknownFix, "entraptaheartbeatstale"));
+        verdict::kHeartbeatUnknownFix, "entraptaheartbeatstale"));
   } else if (stale && *stale == 1) {
     Finding finding;
     if (age) {
