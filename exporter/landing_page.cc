@@ -7,14 +7,21 @@
 #include <set>
 #include <sstream>
 
-#include "exporter/verdict/thresholds.h"
 #include "exporter/http_server.h"
 #include "exporter/tls_words.h"
+#include "exporter/verdict/engine.h"
+#include "exporter/verdict/metric_view.h"
+#include "exporter/verdict/text.h"
+#include "exporter/verdict/thresholds.h"
 
 namespace entra_pta {
 namespace {
 
 using TimePoint = std::chrono::system_clock::time_point;
+using verdict::FormatDate;
+using verdict::FromUnixSeconds;
+using verdict::PlainDuration;
+using verdict::Whole;
 
 constexpr char kCodeOpen = '\x01';
 constexpr char kCodeClose = '\x02';
@@ -86,43 +93,6 @@ std::string RenderText(const std::string& text) {
   return out;
 }
 
-std::string PlainDuration(std::chrono::seconds d) {
-  long long s = d.count();
-  if (s < 60) return std::to_string(s) + " s";
-  long long m = s / 60;
-  if (m < 60) return std::to_string(m) + " min";
-  long long h = m / 60;
-  if (h < 48) {
-    std::string out = std::to_string(h) + " h";
-    if (m % 60 != 0) out += " " + std::to_string(m % 60) + " min";
-    return out;
-  }
-  long long days = h / 24;
-  std::string out = std::to_string(days) + " d";
-  if (h % 24 != 0 && days < 30) out += " " + std::to_string(h % 24) + " h";
-  return out;
-}
-
-// Metric values bounded to +-9e9 (seconds: years 1685 to 2255, within a
-// nanosecond system_clock), so a NaN, infinite or absurd sample cannot
-// overflow a conversion.
-double Bounded(double seconds) {
-  if (std::isnan(seconds)) return 0;
-  return std::clamp(seconds, -9e9, 9e9);
-}
-
-TimePoint FromUnixSeconds(double seconds) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::duration<double>(Bounded(seconds))));
-}
-
-long long Whole(double value) { return std::llround(Bounded(value)); }
-
-std::string FormatDate(TimePoint t) {
-  std::string full = FormatUtc(t);
-  return full.substr(0, 10);
-}
-
 std::string FormatSeconds(double seconds) {
   char buf[32];
   std::snprintf(buf, sizeof buf, seconds < 10 ? "%.2f" : "%.0f", seconds);
@@ -178,28 +148,13 @@ class Families {
 
   std::vector<Sample> Get(const std::string& name) const {
     std::vector<Sample> out;
-    for (const prometheus::MetricFamily* family : families_) {
-      if (family->name != name) continue;
-      for (const prometheus::ClientMetric& metric : family->metric) {
-        Sample sample;
-        for (const auto& label : metric.label) {
-          sample.labels[label.name] = label.value;
-        }
-        switch (family->type) {
-          case prometheus::MetricType::Counter:
-            sample.value = metric.counter.value;
-            break;
-          case prometheus::MetricType::Gauge:
-            sample.value = metric.gauge.value;
-            break;
-          case prometheus::MetricType::Untyped:
-            sample.value = metric.untyped.value;
-            break;
-          default:
-            continue;
-        }
-        out.push_back(std::move(sample));
+    for (const verdict::Sample& read : verdict::MetricView(families_).All(name)) {
+      Sample sample;
+      for (const auto& label : read.metric->label) {
+        sample.labels[label.name] = label.value;
       }
+      sample.value = read.value;
+      out.push_back(std::move(sample));
     }
     return out;
   }
@@ -208,16 +163,12 @@ class Families {
   std::optional<double> Value(
       const std::string& name,
       const std::map<std::string, std::string>& labels = {}) const {
-    for (const Sample& sample : Get(name)) {
-      bool match = std::all_of(labels.begin(), labels.end(), [&](auto& kv) {
-        return sample.Label(kv.first) == kv.second;
-      });
-      if (match) return sample.value;
-    }
-    return std::nullopt;
+    return verdict::MetricView(families_).One(name, labels);
   }
 
-  bool empty() const { return families_.empty(); }
+  const std::vector<const prometheus::MetricFamily*>& all() const {
+    return families_;
+  }
 
  private:
   std::vector<const prometheus::MetricFamily*> families_;
@@ -533,11 +484,12 @@ void AssessCloud(const Families& f, TimePoint now, PillarReport& pillar) {
           "Find the inactive agents (listed here), restart their services "
           "and check their outbound 443 path.",
           "entraptaonlyoneactiveagent"));
-    } else if (n < 3) {
+    } else if (n < verdict::kRecommendedActiveAgents) {
       pillar.findings.push_back(MakeFinding(
           false,
           "Only " + std::to_string(n) +
-              " PTA agents are active; Microsoft recommends at least 3.",
+              " PTA agents are active; Microsoft recommends at least " +
+              std::to_string(verdict::kRecommendedActiveAgents) + ".",
           "One more failure leaves a single agent carrying every sign-in.",
           "Repair or re-register the inactive agents, or install an "
           "additional agent.",
@@ -637,7 +589,7 @@ void AssessHeartbeat(const Families& f, PillarReport& pillar) {
         "contact and stops sending it sign-ins.";
     finding.runbook_anchor = "entraptaheartbeatstale";
     pillar.findings.push_back(std::move(finding));
-  } else if (age && *age > 1800) {
+  } else if (age && *age > verdict::kHeartbeatLateSeconds) {
     pillar.findings.push_back(MakeFinding(
         false,
         "The agent has been quiet for " + words(*age) +
@@ -716,7 +668,7 @@ void AssessEvents(const Families& f, TimePoint now, PillarReport& pillar) {
       error_ids.insert({s.Label("channel"), s.Label("event_id")});
     }
   }
-  constexpr auto kRecent = std::chrono::minutes(15);
+  constexpr auto kRecent = std::chrono::minutes(verdict::kRecentEventMinutes);
   int recent_named = 0;
   for (const Sample& s : f.Get("entra_pta_event_last_timestamp_seconds")) {
     const TimePoint when = FromUnixSeconds(s.value);
@@ -755,7 +707,8 @@ void AssessEvents(const Families& f, TimePoint now, PillarReport& pillar) {
             "The agent logged event " + D(id) + " (" + D(named->second) + ") " +
                 age + " in " + D(channel) + ".",
             "A named event ID (collectors.eventlog.named_event_ids) was "
-            "logged in the last 15 minutes.",
+            "logged in the last " +
+                std::to_string(verdict::kRecentEventMinutes) + " minutes.",
             Code("Get-WinEvent -LogName '" + D(channel) +
                  "' -MaxEvents 20 | Format-List TimeCreated, Id, "
                  "LevelDisplayName, Message"),
@@ -785,9 +738,10 @@ void AssessEvents(const Families& f, TimePoint now, PillarReport& pillar) {
     pillar.notes.push_back(
         std::to_string(Whole(total)) +
         " agent events read since the exporter started" +
-        (recent_named == 0 ? "; no named event (31019, 31034) in the last 15 "
-                             "minutes."
-                           : "."));
+        (recent_named == 0
+             ? "; no named event (31019, 31034) in the last " +
+                   std::to_string(verdict::kRecentEventMinutes) + " minutes."
+             : std::string(".")));
   }
 }
 
@@ -813,7 +767,7 @@ void AssessAgentFiles(const Families& f, TimePoint now, PillarReport& pillar) {
           "Reinstall the agent and register it again (needs a Hybrid "
           "Identity Administrator).",
           "entraptaagentcertificateabouttoexpire"));
-    } else if (left < std::chrono::hours(24 * 7)) {
+    } else if (left < std::chrono::hours(24 * verdict::kCertificateFailDays)) {
       pillar.findings.push_back(MakeFinding(
           true,
           "The agent's client certificate expires on " + date + ", in " +
@@ -823,7 +777,7 @@ void AssessAgentFiles(const Families& f, TimePoint now, PillarReport& pillar) {
           "Renewal has failed for three weeks; when it expires Entra "
           "deletes the agent.",
           fix, "entraptaagentcertificateabouttoexpire"));
-    } else if (left < std::chrono::hours(24 * 20)) {
+    } else if (left < std::chrono::hours(24 * verdict::kCertificateWarnDays)) {
       pillar.findings.push_back(MakeFinding(
           false,
           "The agent's client certificate expires on " + date + ", in " +
@@ -839,7 +793,7 @@ void AssessAgentFiles(const Families& f, TimePoint now, PillarReport& pillar) {
   }
   if (auto built = f.Value("entra_pta_agent_binary_timestamp_seconds")) {
     const auto age = now - FromUnixSeconds(*built);
-    if (age > std::chrono::hours(24 * 365)) {
+    if (age > std::chrono::hours(24 * verdict::kAgentOutdatedDays)) {
       pillar.findings.push_back(MakeFinding(
           false,
           "The agent executable is " +
@@ -1070,6 +1024,57 @@ CollectorReport ReportCollector(const CollectorEntry& entry,
   report.meaning = text.meaning;
   report.first_fix = text.first_fix;
   return report;
+}
+
+// Where the page used to be silent and diagnose was not, the page shows the
+// engine's finding: a slow endpoint (EntraPTAEndpointSlow) and a heartbeat
+// no source could judge in the last scrape.
+bool TakenFromEngine(const verdict::Finding& f) {
+  return f.alert_name == "EntraPTAEndpointSlow" ||
+         (f.id == "agent.heartbeat" && f.alert_name.empty());
+}
+
+void AdoptEngineFindings(const std::vector<verdict::Finding>& engine,
+                         PillarReport& pillar) {
+  for (const verdict::Finding& f : engine) {
+    if (verdict::PillarKey(f.pillar) != pillar.key || !TakenFromEngine(f) ||
+        (f.severity != verdict::Severity::kWarn &&
+         f.severity != verdict::Severity::kFail)) {
+      continue;
+    }
+    const bool shown = std::any_of(
+        pillar.findings.begin(), pillar.findings.end(), [&](const Finding& p) {
+          return p.runbook_anchor == f.runbook_anchor;
+        });
+    if (shown) continue;
+    Finding finding;
+    finding.problem = f.severity == verdict::Severity::kFail;
+    finding.what = f.name + ": " + f.summary;
+    for (std::size_t i = 0; i < f.evidence.size(); ++i) {
+      finding.what += (i == 0 ? " (" : "; ") + f.evidence[i];
+    }
+    finding.what += f.evidence.empty() ? "." : ").";
+    finding.meaning = f.meaning;
+    for (const std::string& step : f.first_fix) {
+      finding.first_fix += (finding.first_fix.empty() ? "" : " ") + step;
+    }
+    finding.runbook_anchor = f.runbook_anchor;
+    pillar.findings.push_back(std::move(finding));
+  }
+}
+
+// The engine's findings on every collector that has run.
+std::vector<verdict::Finding> EngineFindings(
+    const std::vector<CollectorSummary>& summaries, TimePoint now) {
+  verdict::Input input;
+  input.now = now;
+  for (const CollectorSummary& s : summaries) {
+    if (!s.has_run) continue;
+    input.runs[s.name] = {s.success, s.error};
+    if (!s.families) continue;
+    for (const auto& family : *s.families) input.families.push_back(&family);
+  }
+  return verdict::Assess(input);
 }
 
 void DecideState(const PillarSpec& spec, PillarReport& pillar) {
@@ -1374,6 +1379,7 @@ std::string CollectorStateLabel(CollectorState state) {
 std::vector<PillarReport> AssessPillars(
     const std::vector<CollectorEntry>& table,
     const std::vector<CollectorSummary>& summaries, TimePoint now) {
+  const std::vector<verdict::Finding> engine = EngineFindings(summaries, now);
   auto summary_of = [&](const std::string& name) -> const CollectorSummary* {
     for (const CollectorSummary& s : summaries) {
       if (s.name == name) return &s;
@@ -1455,6 +1461,7 @@ std::vector<PillarReport> AssessPillars(
     } else if (spec.key == "domain_controller") {
       AssessDomainControllers(families, pillar);
     }
+    if (any_ran) AdoptEngineFindings(engine, pillar);
     DecideState(spec, pillar);
     pillars.push_back(std::move(pillar));
   }
@@ -1528,97 +1535,6 @@ std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
        << kDocsBase << "runbooks.md\">docs/runbooks.md</a>.</footer>\n"
        << "</body></html>\n";
   return html.str();
-}
-
-std::string ScrubForDisplay(const std::string& input) {
-  std::string text = input;
-  for (char& c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = ' ';
-  }
-  // URL user information: scheme://user:password@host -> scheme://***@host.
-  for (std::size_t pos = text.find("://"); pos != std::string::npos;
-       pos = text.find("://", pos + 3)) {
-    const std::size_t start = pos + 3;
-    std::size_t end = text.find_first_of("/?# \"'<>", start);
-    if (end == std::string::npos) end = text.size();
-    const std::size_t at = text.rfind('@', end - 1);
-    if (at != std::string::npos && at >= start && at < end) {
-      text.replace(start, at - start, "***");
-    }
-  }
-  // key=value and "key":"value" for secret-like keys.
-  static const char* const kKeys[] = {
-      "client_secret", "refresh_token", "access_token", "id_token",
-      "device_code",   "password",      "passwd",       "secret",
-      "token",         "api_key",       "apikey"};
-  for (const char* key_text : kKeys) {
-    const std::string key = key_text;
-    for (std::size_t i = 0; i + key.size() < text.size(); ++i) {
-      if (!StartsWithNoCase(text, i, key)) continue;
-      std::size_t v = i + key.size();
-      bool json = false;
-      if (text[v] == '"') {
-        ++v;
-        json = true;
-      }
-      while (v < text.size() && text[v] == ' ') ++v;
-      if (v >= text.size() || (text[v] != '=' && text[v] != ':')) continue;
-      if (text[v] == ':' && !json) continue;  // "token: expired" is prose
-      ++v;
-      while (v < text.size() && text[v] == ' ') ++v;
-      const bool quoted = v < text.size() && text[v] == '"';
-      if (quoted) ++v;
-      std::size_t e = v;
-      while (e < text.size() && (quoted ? text[e] != '"'
-                                        : std::string(" &,;\"'").find(
-                                              text[e]) == std::string::npos)) {
-        ++e;
-      }
-      if (e > v && text.compare(v, e - v, "***") != 0) {
-        text.replace(v, e - v, "***");
-      }
-      i = v;
-    }
-  }
-  // Authorization: Bearer <token>
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (!StartsWithNoCase(text, i, "bearer ")) continue;
-    std::size_t v = i + 7;
-    std::size_t e = v;
-    while (e < text.size() && text[e] != ' ' && text[e] != '"' &&
-           text[e] != '\'') {
-      ++e;
-    }
-    if (e > v && text.compare(v, e - v, "***") != 0) {
-      text.replace(v, e - v, "***");
-    }
-    i = v;
-  }
-  return text;
-}
-
-std::string FormatUtc(TimePoint t) {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(t);
-  const auto day = floor<days>(secs);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{secs - day};
-  char buf[64];
-  std::snprintf(
-      buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d UTC",
-      static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-      static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-      static_cast<int>(hms.minutes().count()),
-      static_cast<int>(hms.seconds().count()));
-  return buf;
-}
-
-std::string FormatAge(TimePoint t, TimePoint now) {
-  if (t > now + std::chrono::seconds(1)) return "in the future";
-  const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - t);
-  if (age < std::chrono::seconds(1)) return "just now";
-  return PlainDuration(age) + " ago";
 }
 
 }  // namespace entra_pta

@@ -24,6 +24,7 @@
 
 #include "exporter/collector_table.h"
 #include "exporter/scrape_runner.h"
+#include "exporter/verdict/text.h"
 
 namespace entra_pta {
 
@@ -105,18 +106,13 @@ std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
                             const LandingPageInfo& info,
                             std::chrono::system_clock::time_point now);
 
-// `text` with what must never be shown blanked out: the user information of
-// URLs ("http://user:pw@proxy" -> "http://***@proxy"), the values after
-// secret-, token- and password-like keys ("client_secret=..."), bearer
-// tokens; C0 control characters become spaces.
-std::string ScrubForDisplay(const std::string& text);
-
+// The scrubbing of secrets and the time formatting are the verdict
+// engine's (exporter/verdict/text.h), named here for the page's callers.
+using verdict::FormatAge;  // "12 min ago", "in the future"
+using verdict::ScrubForDisplay;
 // "2026-11-25 23:41:07 UTC".
-std::string FormatUtc(std::chrono::system_clock::time_point t);
-
-// "just now", "45 s ago", "12 min ago", "3 h 5 min ago", "2 d 4 h ago";
-// "in the future" when t is after now (a clock step).
-std::string FormatAge(std::chrono::system_clock::time_point t,
-                      std::chrono::system_clock::time_point now);
+inline std::string FormatUtc(std::chrono::system_clock::time_point t) {
+  return verdict::FormatUtcSpaced(t);
+}
 
 }  // namespace entra_pta

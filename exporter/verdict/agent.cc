@@ -123,7 +123,7 @@ void JudgeHeartbeat(std::optional<double> stale, std::optional<double> age,
 void AssessAgent(const Context& context, std::vector<Finding>& out) {
   AddCollectorFinding(context, Pillar::kAgent, "agent", "agent",
                       kWindowsOnlyHint, out);
-  if (!HasData(context.metrics, "agent")) return;
+  if (!HasData(context, "agent")) return;
   for (const Sample& info : context.metrics.All("entra_pta_agent_info")) {
     out.push_back(Version(context, info));
   }
@@ -139,7 +139,7 @@ void AssessHeartbeat(const Context& context, std::vector<Finding>& out) {
                       "Set collectors.heartbeat.enabled: true (on by "
                       "default).",
                       out);
-  if (!HasData(metrics, "heartbeat")) return;
+  if (!HasData(context, "heartbeat")) return;
   Finding finding = Agent("agent.heartbeat", "Heartbeat");
   const double threshold =
       metrics.One("entra_pta_agent_heartbeat_threshold_seconds")
@@ -159,7 +159,7 @@ void AssessHeartbeat(const Context& context, std::vector<Finding>& out) {
                             " minutes, when Entra marks the agent inactive";
   JudgeHeartbeat(stale, age, no_evidence, limit, finding);
   // With no source to judge, a failed collector has said it already.
-  if (stale || StateOf(metrics, "heartbeat") != RunState::kFailed) {
+  if (stale || StateOf(context, "heartbeat") != RunState::kFailed) {
     out.push_back(std::move(finding));
   }
 }

@@ -42,9 +42,9 @@ Finding Make(Pillar pillar, std::string topic, std::string id,
              std::string name);
 
 enum class RunState { kDisabled, kUnsupported, kFailed, kOk };
-RunState StateOf(const MetricView& metrics, const std::string& collector);
+RunState StateOf(const Context& context, const std::string& collector);
 // The collector ran (successfully or not) on an OS it supports.
-bool HasData(const MetricView& metrics, const std::string& collector);
+bool HasData(const Context& context, const std::string& collector);
 
 // The SKIP/WARN finding for a collector that gave no (full) answer; nothing
 // for one that worked.

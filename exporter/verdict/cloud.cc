@@ -102,7 +102,7 @@ void AssessCloud(const Context& context, std::vector<Finding>& out) {
       "`entra_pta_exporter graph login` once; or look in the Entra admin "
       "center (Entra Connect > Connect Sync > Pass-through authentication).",
       out);
-  if (!HasData(context.metrics, "cloud")) return;
+  if (!HasData(context, "cloud")) return;
   std::optional<double> api_up = context.metrics.One("entra_pta_cloud_api_up");
   std::optional<double> active =
       context.metrics.One("entra_pta_cloud_agents", {{"status", "active"}});

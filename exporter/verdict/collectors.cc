@@ -49,18 +49,24 @@ Finding Make(Pillar pillar, std::string topic, std::string id,
 
 std::string FormatCount(double value) { return FormatNumber(value, 0); }
 
-RunState StateOf(const MetricView& metrics, const std::string& collector) {
-  std::optional<double> success = metrics.One(
-      "entra_pta_scrape_collector_success", {{"collector", collector}});
+RunState StateOf(const Context& context, const std::string& collector) {
+  std::optional<double> success;
+  if (context.input.runs.empty()) {
+    success = context.metrics.One("entra_pta_scrape_collector_success",
+                                  {{"collector", collector}});
+  } else if (auto it = context.input.runs.find(collector);
+             it != context.input.runs.end()) {
+    success = it->second.success ? 1 : 0;
+  }
   if (!success) return RunState::kDisabled;
   std::optional<double> supported =
-      metrics.One("entra_pta_" + collector + "_os_supported");
+      context.metrics.One("entra_pta_" + collector + "_os_supported");
   if (supported && *supported == 0) return RunState::kUnsupported;
   return *success == 1 ? RunState::kOk : RunState::kFailed;
 }
 
-bool HasData(const MetricView& metrics, const std::string& collector) {
-  const RunState state = StateOf(metrics, collector);
+bool HasData(const Context& context, const std::string& collector) {
+  const RunState state = StateOf(context, collector);
   return state == RunState::kOk || state == RunState::kFailed;
 }
 
@@ -70,7 +76,7 @@ void AddCollectorFinding(const Context& context, Pillar pillar,
                          std::vector<Finding>& out) {
   Finding finding = Make(pillar, topic, topic + ".collector." + collector,
                          "Collector " + collector);
-  switch (StateOf(context.metrics, collector)) {
+  switch (StateOf(context, collector)) {
     case RunState::kOk:
       return;
     case RunState::kDisabled:
@@ -93,10 +99,13 @@ void AddCollectorFinding(const Context& context, Pillar pillar,
     case RunState::kFailed: {
       finding.severity = Severity::kWarn;
       auto it = context.input.collector_errors.find(collector);
-      const std::string error =
-          it != context.input.collector_errors.end() && !it->second.empty()
-              ? it->second
-              : "no reason recorded";
+      auto run = context.input.runs.find(collector);
+      std::string error =
+          it != context.input.collector_errors.end() ? it->second : "";
+      if (error.empty() && run != context.input.runs.end()) {
+        error = run->second.error;
+      }
+      if (error.empty()) error = "no reason recorded";
       finding.summary = "the " + collector + " collector failed: " + error;
       finding.evidence = {"entra_pta_scrape_collector_success{collector=\"" +
                           collector + "\"} 0"};

@@ -99,7 +99,7 @@ void AssessDomainControllers(const Context& context,
                       "domain: on a host outside the AD domain) to check DNS "
                       "SRV discovery and LDAP/Kerberos reachability.",
                       out);
-  if (!HasData(context.metrics, "domain_controller")) return;
+  if (!HasData(context, "domain_controller")) return;
   std::string domain_hint = "<domain>";
   for (const Sample& lookup :
        context.metrics.All("entra_pta_dns_lookup_success")) {

@@ -46,12 +46,23 @@ struct Finding {
   std::string alert_name;      // the alert rule with the same verdict
 };
 
+// How a collector's last run went, when the caller knows it first-hand (the
+// landing page, from the scrape runner); otherwise the engine reads
+// entra_pta_scrape_collector_success from the families.
+struct CollectorRun {
+  bool success = false;  // false: it failed or timed out
+  std::string error;
+};
+
 struct Input {
   // What the collectors returned, entra_pta_scrape_collector_* included.
   // A family name may appear more than once (one per scrape runner).
   std::vector<const prometheus::MetricFamily*> families;
   // The error of each enabled collector that failed or timed out.
   std::map<std::string, std::string> collector_errors;
+  // Every enabled collector that has run; when empty, the engine reads the
+  // runs from entra_pta_scrape_collector_success instead.
+  std::map<std::string, CollectorRun> runs;
   std::chrono::system_clock::time_point now;
   std::chrono::seconds since{24 * 3600};  // the window of the event checks
 };

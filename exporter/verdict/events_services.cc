@@ -108,7 +108,7 @@ Finding Service(const Context& context, const Sample& installed);
 void AssessEvents(const Context& context, std::vector<Finding>& out) {
   AddCollectorFinding(context, Pillar::kAgent, "events", "eventlog",
                       kWindowsOnlyHint, out);
-  if (!HasData(context.metrics, "eventlog")) return;
+  if (!HasData(context, "eventlog")) return;
   for (const Sample& s : context.metrics.All("entra_pta_eventlog_channel_up")) {
     if (s.value == 1) continue;
     const std::string channel = s.Label("channel");
@@ -216,7 +216,7 @@ Finding Service(const Context& context, const Sample& installed) {
 void AssessServices(const Context& context, std::vector<Finding>& out) {
   AddCollectorFinding(context, Pillar::kAgent, "services", "service",
                       kWindowsOnlyHint, out);
-  if (!HasData(context.metrics, "service")) return;
+  if (!HasData(context, "service")) return;
   for (const Sample& installed :
        context.metrics.All("entra_pta_service_installed")) {
     out.push_back(Service(context, installed));

@@ -270,7 +270,7 @@ void AssessNetwork(const Context& context, std::vector<Finding>& out) {
                       "Enable collectors.endpoint (it is on by default) with "
                       "tenant.id set, so the agent's own hosts are probed.",
                       out);
-  if (HasData(context.metrics, "endpoint")) {
+  if (HasData(context, "endpoint")) {
     for (const Sample& up : context.metrics.All("entra_pta_endpoint_up")) {
       out.push_back(Endpoint(context, up));
     }
@@ -279,7 +279,7 @@ void AssessNetwork(const Context& context, std::vector<Finding>& out) {
                       "Enable collectors.tls (on by default; it needs the "
                       "endpoint collector) to detect SSL inspection.",
                       out);
-  if (HasData(context.metrics, "tls")) out.push_back(SslInspection(context));
+  if (HasData(context, "tls")) out.push_back(SslInspection(context));
 }
 
 }  // namespace entra_pta::verdict::internal
