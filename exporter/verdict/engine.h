@@ -49,7 +49,7 @@ struct Finding {
 // How a collector's last run went, when the caller knows it first-hand (the
 // landing page, from the scrape runner); otherwise the engine reads
 // entra_pta_scrape_collector_success from the families.
-struct CollectorRun {
+struct CollectorOutcome {
   bool success = false;  // false: it failed or timed out
   std::string error;
 };
@@ -62,7 +62,7 @@ struct Input {
   std::map<std::string, std::string> collector_errors;
   // Every enabled collector that has run; when empty, the engine reads the
   // runs from entra_pta_scrape_collector_success instead.
-  std::map<std::string, CollectorRun> runs;
+  std::map<std::string, CollectorOutcome> runs;
   std::chrono::system_clock::time_point now;
   std::chrono::seconds since{24 * 3600};  // the window of the event checks
 };
