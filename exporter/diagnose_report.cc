@@ -79,12 +79,11 @@ Report BuildReport(const DiagnoseInput& input) {
   for (verdict::Finding& finding : verdict::Assess(in)) {
     for (Section& section : report.sections) {
       if (section.id != finding.topic) continue;
-      section.checks.push_back({std::move(finding.id), std::move(finding.name),
-                                VerdictOf(finding.severity),
-                                std::move(finding.summary),
-                                std::move(finding.evidence),
-                                std::move(finding.first_fix),
-                                std::move(finding.alert_name)});
+      section.checks.push_back(
+          {std::move(finding.id), std::move(finding.name),
+           VerdictOf(finding.severity), std::move(finding.summary),
+           std::move(finding.evidence), std::move(finding.first_fix),
+           std::move(finding.alert_name)});
     }
   }
   for (Verdict v :

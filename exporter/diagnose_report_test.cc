@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "exporter/verdict/thresholds.h"
 #include "exporter/testing/scenario_collector.h"
+#include "exporter/verdict/thresholds.h"
 
 namespace entra_pta::diagnose {
 namespace {

@@ -25,9 +25,9 @@
 
 #include "collectors/heartbeat/heartbeat_collector.h"
 #include "exporter/diagnose_render.h"
-#include "exporter/verdict/thresholds.h"
 #include "exporter/testing/fake_clock.h"
 #include "exporter/testing/scenario_collector.h"
+#include "exporter/verdict/thresholds.h"
 
 namespace entra_pta::diagnose {
 namespace {
@@ -957,6 +957,15 @@ TEST(DiagnoseThresholdsTest, AgreeWithTheAlertRules) {
   EXPECT_PRED2(contains, Expr(rules, "EntraPTANoActiveAgents"), "== 0");
   EXPECT_PRED2(contains, Expr(rules, "EntraPTAEndpointSlow"),
                "> " + std::to_string(kEndpointSlowSeconds) + "\n");
+  // The landing page names an agent event as long as the alerts' window
+  // still counts it.
+  for (const char* alert :
+       {"EntraPTAAgentCannotReachDomainController",
+        "EntraPTAAgentCannotReachCloud", "EntraPTAAgentErrorEvents"}) {
+    EXPECT_PRED2(contains, Expr(rules, alert),
+                 "[" + std::to_string(kRecentEventMinutes) + "m]")
+        << alert;
+  }
   // The stale alert relies on the collector's flag and needs evidence; its
   // threshold is the heartbeat collector's default, and its text names the
   // measured age and the threshold metric, never a fixed number of minutes.

@@ -148,7 +148,8 @@ class Families {
 
   std::vector<Sample> Get(const std::string& name) const {
     std::vector<Sample> out;
-    for (const verdict::Sample& read : verdict::MetricView(families_).All(name)) {
+    for (const verdict::Sample& read :
+         verdict::MetricView(families_).All(name)) {
       Sample sample;
       for (const auto& label : read.metric->label) {
         sample.labels[label.name] = label.value;
@@ -1043,9 +1044,8 @@ void AdoptEngineFindings(const std::vector<verdict::Finding>& engine,
       continue;
     }
     const bool shown = std::any_of(
-        pillar.findings.begin(), pillar.findings.end(), [&](const Finding& p) {
-          return p.runbook_anchor == f.runbook_anchor;
-        });
+        pillar.findings.begin(), pillar.findings.end(),
+        [&](const Finding& p) { return p.runbook_anchor == f.runbook_anchor; });
     if (shown) continue;
     Finding finding;
     finding.problem = f.severity == verdict::Severity::kFail;

@@ -38,9 +38,9 @@ struct Finding {
   std::string topic;
   std::string name;  // what was checked, e.g. "Endpoint login"
   Severity severity = Severity::kPass;
-  std::string summary;                // the outcome in one line
-  std::vector<std::string> evidence;  // numbers, names, reasons
-  std::string meaning;                // what it means for sign-ins; may be ""
+  std::string summary;                 // the outcome in one line
+  std::vector<std::string> evidence;   // numbers, names, reasons
+  std::string meaning;                 // what it means for sign-ins; may be ""
   std::vector<std::string> first_fix;  // one or two steps; empty for a pass
   std::string runbook_anchor;  // section of docs/runbooks.md; may be empty
   std::string alert_name;      // the alert rule with the same verdict

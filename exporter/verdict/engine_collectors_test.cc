@@ -38,7 +38,7 @@ class EngineOnCollectorsTest : public ::testing::Test {
     std::ostringstream log;
     Logger logger(log, clock_);
     run_ = diagnose::RunCollectorsOnce(std::move(collectors), logger, clock_,
-                             std::chrono::seconds(10));
+                                       std::chrono::seconds(10));
     Input input;
     input.families = Borrow(run_.families);
     input.collector_errors = run_.errors;
@@ -122,7 +122,8 @@ TEST_F(EngineOnCollectorsTest, AgentHostStoppedAgentService) {
   EXPECT_EQ(agent->first_fix.back(),
             "Set-Service -Name AzureADConnectAuthenticationAgent -StartupType "
             "Automatic");
-  const Finding* updater = Find(findings, "services.AzureADConnectAgentUpdater");
+  const Finding* updater =
+      Find(findings, "services.AzureADConnectAgentUpdater");
   ASSERT_NE(updater, nullptr);
   EXPECT_EQ(updater->severity, Severity::kPass);
   EXPECT_EQ(updater->summary, "running");
@@ -138,10 +139,9 @@ TEST_F(EngineOnCollectorsTest, DomainControllersOneDownOnLdap) {
   const std::string srv = "_ldap._tcp.dc._msdcs.corp.test";
   network->dns = [srv](const Bytes& query) -> std::optional<Bytes> {
     if (QueryType(query) == kDnsTypeSrv && QueryName(query) == srv) {
-      return SrvAnswer(QueryId(query), srv,
-                       {{"dc1.corp.test", 389}, {"dc2.corp.test", 389}},
-                       {{"dc1.corp.test", {10, 0, 0, 1}},
-                        {"dc2.corp.test", {10, 0, 0, 2}}});
+      return SrvAnswer(
+          QueryId(query), srv, {{"dc1.corp.test", 389}, {"dc2.corp.test", 389}},
+          {{"dc1.corp.test", {10, 0, 0, 1}}, {"dc2.corp.test", {10, 0, 0, 2}}});
     }
     return std::nullopt;
   };
@@ -150,9 +150,9 @@ TEST_F(EngineOnCollectorsTest, DomainControllersOneDownOnLdap) {
   network->connect["10.0.0.2:389"] = {false, std::chrono::milliseconds(1),
                                       "Connection refused"};
   network->connect["10.0.0.2:88"] = {true, std::chrono::milliseconds(3), ""};
-  const auto findings = Judge(
-      {{"domain_controller",
-        std::make_shared<DomainControllerCollector>(settings, network)}});
+  const auto findings =
+      Judge({{"domain_controller",
+              std::make_shared<DomainControllerCollector>(settings, network)}});
   const Finding* discovery = Find(findings, "dc.discovery.corp.test");
   ASSERT_NE(discovery, nullptr);
   EXPECT_EQ(discovery->pillar, Pillar::kDomainController);
@@ -216,8 +216,8 @@ TEST_F(EngineOnCollectorsTest, CloudTwoAgentsOneInactive) {
   const auto findings = Judge({{"cloud", collector}});
   fs::remove_all(dir);
   const Finding* count = Find(findings, "cloud.active_agents");
-  ASSERT_NE(count, nullptr) << (run_.errors.empty() ? ""
-                                                    : run_.errors.begin()->second);
+  ASSERT_NE(count, nullptr)
+      << (run_.errors.empty() ? "" : run_.errors.begin()->second);
   EXPECT_EQ(count->pillar, Pillar::kCloud);
   EXPECT_EQ(count->severity, Severity::kFail);
   EXPECT_EQ(count->alert_name, "EntraPTAOnlyOneActiveAgent");

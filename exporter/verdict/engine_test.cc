@@ -124,11 +124,11 @@ TEST(VerdictEngineTest, EveryThresholdOnBothSides) {
 
 TEST(VerdictEngineTest, CloudInactiveAgentHasMeaningAndRunbook) {
   auto families = Cloud(3);
-  families.push_back(Gauge("entra_pta_cloud_agent_active",
-                           {{{{"agent_id", "a2"},
-                              {"machine_name", "pta02"},
-                              {"external_ip", "203.0.113.2"}},
-                             0}}));
+  families.push_back(
+      Gauge("entra_pta_cloud_agent_active", {{{{"agent_id", "a2"},
+                                               {"machine_name", "pta02"},
+                                               {"external_ip", "203.0.113.2"}},
+                                              0}}));
   const Finding f = Get(Judge(families), "cloud.agent.a2");
   EXPECT_EQ(f.pillar, Pillar::kCloud);
   EXPECT_EQ(f.topic, "cloud");
@@ -205,9 +205,10 @@ TEST(VerdictEngineTest, SecretsNeverLeaveTheEngine) {
               1}}),
       Gauge("entra_pta_endpoint_failure_info",
             {{{{"endpoint", "login"}, {"reason", "proxy"}}, 1}})};
-  const std::vector<Finding> findings = Judge(
-      families, {{"cloud", "token endpoint: client_secret=s3cr3t refused; "
-                           "Authorization: Bearer eyJabc"}});
+  const std::vector<Finding> findings =
+      Judge(families, {{"cloud",
+                        "token endpoint: client_secret=s3cr3t refused; "
+                        "Authorization: Bearer eyJabc"}});
   bool proxy_shown = false;
   for (const Finding& f : findings) {
     std::string all = f.name + f.summary + f.meaning;

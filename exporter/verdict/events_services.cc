@@ -137,8 +137,7 @@ namespace {
 std::string ActiveLabel(const Context& context, const std::string& family,
                         const std::string& service, const std::string& label) {
   std::string value = "unknown";
-  for (const Sample& s :
-       context.metrics.All(family, {{"service", service}})) {
+  for (const Sample& s : context.metrics.All(family, {{"service", service}})) {
     if (s.value == 1) value = s.Label(label);
   }
   return value;

@@ -79,12 +79,13 @@ void Reachable(const Context& context, const Probe& probe, double total,
 
 // A failed TLS handshake: was the certificate expired, or the chain not
 // valid for the host? (SSL inspection has its own finding.)
-void TlsEvidence(const Context& context, const Probe& probe,
-                 Finding& finding) {
+void TlsEvidence(const Context& context, const Probe& probe, Finding& finding) {
   const std::map<std::string, std::string> of = {{"endpoint", probe.endpoint}};
-  for (const Sample& s : context.metrics.All("entra_pta_tls_issuer_match", of)) {
+  for (const Sample& s :
+       context.metrics.All("entra_pta_tls_issuer_match", of)) {
     if (s.value != 0) continue;
-    for (const Sample& info : context.metrics.All("entra_pta_tls_cert_info", of)) {
+    for (const Sample& info :
+         context.metrics.All("entra_pta_tls_cert_info", of)) {
       finding.evidence.push_back("certificate issued by \"" +
                                  info.Label("issuer") +
                                  "\": SSL inspection (see the SSL inspection "
@@ -92,15 +93,16 @@ void TlsEvidence(const Context& context, const Probe& probe,
     }
     return;
   }
-  std::optional<double> not_after = context.metrics.One(
-      "entra_pta_tls_cert_not_after_timestamp_seconds", of);
+  std::optional<double> not_after =
+      context.metrics.One("entra_pta_tls_cert_not_after_timestamp_seconds", of);
   if (not_after && *not_after < context.now) {
     finding.evidence.push_back("its certificate expired on " +
                                FormatDate(FromUnixSeconds(*not_after)));
   } else if (context.metrics.One("entra_pta_tls_chain_verified", of)
                  .value_or(1) == 0) {
     std::string issuer;
-    for (const Sample& info : context.metrics.All("entra_pta_tls_cert_info", of)) {
+    for (const Sample& info :
+         context.metrics.All("entra_pta_tls_cert_info", of)) {
       issuer = info.Label("issuer");
     }
     finding.evidence.push_back("the chain issued by \"" + issuer +
@@ -108,8 +110,7 @@ void TlsEvidence(const Context& context, const Probe& probe,
   }
 }
 
-void Unreachable(const Context& context, const Probe& probe,
-                 Finding& finding) {
+void Unreachable(const Context& context, const Probe& probe, Finding& finding) {
   std::string reason = "unknown";
   for (const Sample& f : context.metrics.All("entra_pta_endpoint_failure_info",
                                              {{"endpoint", probe.endpoint}})) {
@@ -123,12 +124,11 @@ void Unreachable(const Context& context, const Probe& probe,
     finding.first_fix = {"Resolve-DnsName " + probe.host +
                          " on the server; fix the DNS servers or forwarders."};
   } else if (!probe.proxy.empty()) {
-    finding.first_fix = {
-        "The path goes through proxy " + probe.proxy +
-            ": check that it allows CONNECT to " + probe.host + ":" +
-            probe.port + " (and does not inspect it).",
-        "Compare the proxy in the agent's .exe.config with "
-        "`netsh winhttp show proxy`."};
+    finding.first_fix = {"The path goes through proxy " + probe.proxy +
+                             ": check that it allows CONNECT to " + probe.host +
+                             ":" + probe.port + " (and does not inspect it).",
+                         "Compare the proxy in the agent's .exe.config with "
+                         "`netsh winhttp show proxy`."};
   } else {
     finding.first_fix = {
         "Test-NetConnection -ComputerName " + probe.host + " -Port " +
@@ -156,17 +156,17 @@ Finding Endpoint(const Context& context, const Sample& up) {
              {{"endpoint", probe.endpoint}, {"phase", name}})
         .value_or(0);
   };
-  Finding finding =
-      Network("network.endpoint." + probe.endpoint, "Endpoint " + probe.endpoint);
+  Finding finding = Network("network.endpoint." + probe.endpoint,
+                            "Endpoint " + probe.endpoint);
   finding.evidence.push_back(probe.url.empty() ? "url unknown" : probe.url);
   finding.evidence.push_back(probe.proxy.empty()
                                  ? "direct (no proxy)"
                                  : "through proxy " + probe.proxy);
-  finding.evidence.push_back(
-      "dns " + FormatNumber(phase("dns"), 3) + " s, connect " +
-      FormatNumber(phase("connect"), 3) + " s, tls " +
-      FormatNumber(phase("tls"), 3) + " s, first byte " +
-      FormatNumber(phase("first_byte"), 3) + " s");
+  finding.evidence.push_back("dns " + FormatNumber(phase("dns"), 3) +
+                             " s, connect " +
+                             FormatNumber(phase("connect"), 3) + " s, tls " +
+                             FormatNumber(phase("tls"), 3) + " s, first byte " +
+                             FormatNumber(phase("first_byte"), 3) + " s");
   if (up.value == 1) {
     Reachable(context, probe, phase("total"), finding);
   } else {
@@ -242,8 +242,9 @@ Finding SslInspection(const Context& context) {
     finding.summary =
         "not checked: no TLS handshake completed, so no certificate chain to "
         "inspect";
-    finding.first_fix = {"Fix the endpoint failures above, then run diagnose "
-                         "again."};
+    finding.first_fix = {
+        "Fix the endpoint failures above, then run diagnose "
+        "again."};
   } else if (inspection.intercepted > 0) {
     finding.severity = Severity::kFail;
     finding.summary =

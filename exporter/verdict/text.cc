@@ -70,9 +70,9 @@ void ScrubKey(std::string& text, const std::string& key) {
     const bool quoted = v < text.size() && text[v] == '"';
     if (quoted) ++v;
     std::size_t e = v;
-    while (e < text.size() &&
-           (quoted ? text[e] != '"'
-                   : std::string(" &,;\"'").find(text[e]) == std::string::npos)) {
+    while (e < text.size() && (quoted ? text[e] != '"'
+                                      : std::string(" &,;\"'").find(text[e]) ==
+                                            std::string::npos)) {
       ++e;
     }
     if (e > v && text.compare(v, e - v, "***") != 0) {
@@ -116,8 +116,8 @@ long long Whole(double value) { return std::llround(Bounded(value)); }
 std::string FormatUtcIso(TimePoint t) {
   const UtcFields f = Fields(t);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                f.year, f.month, f.day, f.hour, f.minute, f.second);
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02dZ", f.year,
+                f.month, f.day, f.hour, f.minute, f.second);
   return buffer;
 }
 
