@@ -24,67 +24,21 @@
 
 #include "exporter/collector_table.h"
 #include "exporter/scrape_runner.h"
+#include "exporter/verdict/pillars.h"
 #include "exporter/verdict/text.h"
 
 namespace entra_pta {
 
-enum class PillarState {
-  kOk,
-  kWarning,  // works, but below a recommendation (e.g. < 3 active agents)
-  kProblem,  // a collector failed, or its metrics show a failure
-  kNotScrapedYet,
-  kNotEnabled,
-  kUnsupported,  // every enabled collector of it needs another OS
-};
-
-enum class CollectorState {
-  kOk,
-  kFailed,
-  kTimedOut,
-  kNotRunYet,
-  kNotEnabled,
-  kUnsupported,
-};
-
-// Lower-case words for a state, used as label, CSS class and data-state.
-std::string PillarStateKey(PillarState state);    // "ok", "not-enabled", ...
-std::string PillarStateLabel(PillarState state);  // "OK", "NOT ENABLED", ...
-std::string CollectorStateKey(CollectorState state);    // "timed-out", ...
-std::string CollectorStateLabel(CollectorState state);  // "TIMED OUT", ...
-
-// One thing the metrics or a collector error show. Texts are plain words;
-// a span between \x01 and \x02 is shown as code (a command or a setting).
-struct Finding {
-  bool problem = true;  // false: a warning
-  std::string what;     // e.g. "login (https://...) cannot be reached: ..."
-  std::string meaning;
-  std::string first_fix;
-  std::string runbook_anchor;    // section of docs/runbooks.md; may be empty
-  std::string failed_collector;  // set when the finding is its failure
-};
-
-struct CollectorReport {
-  std::string name;
-  std::string description;
-  CollectorState state = CollectorState::kNotEnabled;
-  std::optional<std::chrono::system_clock::time_point> finished_at;
-  double duration_seconds = 0;
-  std::string error;  // the collector's last error, scrubbed of secrets
-  std::string meaning;
-  std::string first_fix;
-};
-
-struct PillarReport {
-  std::string key;       // "cloud", "network", "agent", "domain_controller"
-  std::string title;     // "Network to Microsoft"
-  std::string question;  // what the pillar answers
-  PillarState state = PillarState::kNotEnabled;
-  std::string headline;  // one line for the overview
-  std::optional<std::chrono::system_clock::time_point> last_scrape;
-  std::vector<Finding> findings;   // problems first
-  std::vector<std::string> notes;  // what is fine, in numbers
-  std::vector<CollectorReport> collectors;
-};
+// The page's types and judgement are the verdict layer's (pillars.h).
+using verdict::CollectorReport;
+using verdict::CollectorState;
+using verdict::CollectorStateKey;
+using verdict::CollectorStateLabel;
+using verdict::PillarReport;
+using verdict::PillarState;
+using verdict::PillarStateKey;
+using verdict::PillarStateLabel;
+using Finding = verdict::PillarFinding;
 
 // The pillars with their state, from the collector table (every collector,
 // enabled or not), the runner's summaries (the enabled ones) and the time.

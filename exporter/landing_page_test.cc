@@ -771,10 +771,15 @@ std::string ReadFile(const std::string& path) {
 }
 
 TEST(LandingPageTest, EveryRunbookLinkHasItsSection) {
-  // The anchors are string literals in landing_page.cc; each must be an
-  // alert section of docs/runbooks.md (anchor = heading in lower case).
-  const std::string source =
-      ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) + "/exporter/landing_page.cc");
+  // The anchors are string literals in the page's judgement
+  // (exporter/verdict/pillar*.cc); each must be an alert section of
+  // docs/runbooks.md (anchor = heading in lower case).
+  std::string source;
+  for (const char* file : {"pillars.cc", "pillar_network_cloud.cc",
+                           "pillar_agent_dc.cc"}) {
+    source += ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) +
+                       "/exporter/verdict/" + file);
+  }
   const std::string runbooks =
       ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) + "/docs/runbooks.md");
   ASSERT_FALSE(source.empty());
