@@ -1,12 +1,8 @@
 // The landing page (`/`): what a person opening the exporter in a browser
-// needs at a glance. The collectors are grouped into the pillars PTA depends
-// on (cloud, network to Microsoft, the agent host, domain controllers), in
-// the order an outage is worked through (docs/runbooks.md). Each pillar gets
-// a state (OK, warning, problem, not enabled, unsupported on this OS, not
-// scraped yet) from its collectors' last scrape: their errors and what their
-// metrics say (an unreachable endpoint, SSL inspection, a stale heartbeat,
-// ...), each finding with what it means and the first fix, in the words of
-// docs/runbooks.md and alerts/entra-pta.rules.yml.
+// needs at a glance, rendered as HTML from the verdict layer's pillars
+// (exporter/verdict/pillars.h: the collectors grouped into the pillars PTA
+// depends on, each with a state and findings with what they mean and the
+// first fix). This file holds no judgement of its own.
 //
 // The page only reads the last scrape of /metrics; opening it never runs a
 // collector. Everything shown is HTML-escaped, URL user information and

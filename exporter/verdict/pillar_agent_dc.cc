@@ -140,6 +140,48 @@ void AssessServices(const Families& f, PillarReport& pillar) {
   }
 }
 
+// An event whose ID collectors.eventlog.named_event_ids names, `age` ago.
+PillarFinding NamedEventFinding(const std::string& id,
+                                const std::string& meaning,
+                                const std::string& channel,
+                                const std::string& age) {
+  if (meaning == "dc_unreachable") {
+    return MakeFinding(
+        true,
+        "The agent logged event " + D(id) + " " + age +
+            ": it could not reach a domain controller to validate a "
+            "password, so those sign-ins failed.",
+        "Password checks against Active Directory fail: a DC is down, "
+        "a firewall blocks LDAP 389 / Kerberos 88, or DNS cannot find "
+        "the DCs.",
+        Code("nltest /dsgetdc:<your AD domain>") +
+            " on the agent server; see the Domain controllers section.",
+        "entraptaagentcannotreachdomaincontroller");
+  } else if (meaning == "cloud_unreachable") {
+    return MakeFinding(
+        true,
+        "The agent logged event " + D(id) + " " + age +
+            ": it could not reach the Microsoft cloud.",
+        "Outbound 443 is blocked, the proxy changed, or SSL inspection "
+        "breaks the agent's connection.",
+        "Test outbound 443 from the server (see the Network section) "
+        "and look for SSL inspection.",
+        "entraptaagentcannotreachcloud");
+  } else {
+    return MakeFinding(
+        true,
+        "The agent logged event " + D(id) + " (" + D(meaning) + ") " + age +
+            " in " + D(channel) + ".",
+        "A named event ID (collectors.eventlog.named_event_ids) was "
+        "logged in the last " +
+            std::to_string(kRecentEventMinutes) + " minutes.",
+        Code("Get-WinEvent -LogName '" + D(channel) +
+             "' -MaxEvents 20 | Format-List TimeCreated, Id, "
+             "LevelDisplayName, Message"),
+        "entraptaagenterrorevents");
+  }
+}
+
 void AssessEvents(const Families& f, TimePoint now, PillarReport& pillar) {
   std::map<std::string, std::string> meaning;
   for (const Sample& s : f.Get("entra_pta_event_id_info")) {
@@ -165,41 +207,8 @@ void AssessEvents(const Families& f, TimePoint now, PillarReport& pillar) {
     auto named = meaning.find(id);
     if (named != meaning.end()) {
       ++recent_named;
-      if (named->second == "dc_unreachable") {
-        pillar.findings.push_back(MakeFinding(
-            true,
-            "The agent logged event " + D(id) + " " + age +
-                ": it could not reach a domain controller to validate a "
-                "password, so those sign-ins failed.",
-            "Password checks against Active Directory fail: a DC is down, "
-            "a firewall blocks LDAP 389 / Kerberos 88, or DNS cannot find "
-            "the DCs.",
-            Code("nltest /dsgetdc:<your AD domain>") +
-                " on the agent server; see the Domain controllers section.",
-            "entraptaagentcannotreachdomaincontroller"));
-      } else if (named->second == "cloud_unreachable") {
-        pillar.findings.push_back(MakeFinding(
-            true,
-            "The agent logged event " + D(id) + " " + age +
-                ": it could not reach the Microsoft cloud.",
-            "Outbound 443 is blocked, the proxy changed, or SSL inspection "
-            "breaks the agent's connection.",
-            "Test outbound 443 from the server (see the Network section) "
-            "and look for SSL inspection.",
-            "entraptaagentcannotreachcloud"));
-      } else {
-        pillar.findings.push_back(MakeFinding(
-            true,
-            "The agent logged event " + D(id) + " (" + D(named->second) + ") " +
-                age + " in " + D(channel) + ".",
-            "A named event ID (collectors.eventlog.named_event_ids) was "
-            "logged in the last " +
-                std::to_string(kRecentEventMinutes) + " minutes.",
-            Code("Get-WinEvent -LogName '" + D(channel) +
-                 "' -MaxEvents 20 | Format-List TimeCreated, Id, "
-                 "LevelDisplayName, Message"),
-            "entraptaagenterrorevents"));
-      }
+      pillar.findings.push_back(
+          NamedEventFinding(id, named->second, channel, age));
     } else if (error_ids.count({channel, id})) {
       pillar.findings.push_back(
           MakeFinding(false,
@@ -294,7 +303,8 @@ void AssessAgentFiles(const Families& f, TimePoint now, PillarReport& pillar) {
   }
 }
 
-void AssessDomainControllers(const Families& f, PillarReport& pillar) {
+// DNS SRV discovery of the domain's DCs.
+void DiscoveryFindings(const Families& f, PillarReport& pillar) {
   for (const Sample& s : f.Get("entra_pta_dns_lookup_success")) {
     const std::string domain = D(s.Label("domain"));
     const std::string srv = "_ldap._tcp.dc._msdcs." + domain;
@@ -342,6 +352,10 @@ void AssessDomainControllers(const Families& f, PillarReport& pillar) {
                              " domain controllers found for " + domain + ".");
     }
   }
+}
+
+void AssessDomainControllers(const Families& f, PillarReport& pillar) {
+  DiscoveryFindings(f, pillar);
   std::map<std::string, std::vector<Sample>> by_port;
   for (const Sample& s : f.Get("entra_pta_dc_up")) {
     by_port[s.Label("port")].push_back(s);
