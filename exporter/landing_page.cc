@@ -256,8 +256,9 @@ std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
           "Authentication agents. Version "
        << HtmlEscape(ScrubForDisplay(info.version)) << " (revision "
        << HtmlEscape(ScrubForDisplay(info.revision)) << "), listening on "
-       << HtmlEscape(ScrubForDisplay(info.listen_address)) << ". Page generated "
-       << HtmlEscape(FormatUtc(now)) << ".</p>\n<nav aria-label=\"Links\">"
+       << HtmlEscape(ScrubForDisplay(info.listen_address))
+       << ". Page generated " << HtmlEscape(FormatUtc(now))
+       << ".</p>\n<nav aria-label=\"Links\">"
        << "<a href=\"/metrics\">/metrics</a><a href=\"/health\">/health</a>"
           "<a href=\"/version\">/version</a>"
        << "<a href=\"" << kDocsBase << "runbooks.md\">Runbooks</a>"

@@ -775,8 +775,8 @@ TEST(LandingPageTest, EveryRunbookLinkHasItsSection) {
   // (exporter/verdict/pillar*.cc); each must be an alert section of
   // docs/runbooks.md (anchor = heading in lower case).
   std::string source;
-  for (const char* file : {"pillars.cc", "pillar_network_cloud.cc",
-                           "pillar_agent_dc.cc"}) {
+  for (const char* file :
+       {"pillars.cc", "pillar_network_cloud.cc", "pillar_agent_dc.cc"}) {
     source += ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) +
                        "/exporter/verdict/" + file);
   }
