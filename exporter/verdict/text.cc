@@ -135,35 +135,54 @@ std::string FormatUtcSpaced(TimePoint t) {
 
 std::string FormatDate(TimePoint t) { return FormatUtcSpaced(t).substr(0, 10); }
 
+// Built by appending: `literal + std::string&&` makes GCC 12 at -O3 warn
+// -Wrestrict inside libstdc++ (GCC bug 105651).
 std::string HumanDuration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) seconds = 0;
   const long long s = static_cast<long long>(std::floor(Bounded(seconds)));
-  if (s < 60) return std::to_string(s) + "s";
-  if (s < 3600) {
-    return std::to_string(s / 60) + "m" +
-           (s % 60 ? " " + std::to_string(s % 60) + "s" : "");
+  std::string out;
+  if (s < 60) {
+    out = std::to_string(s);
+    out += 's';
+  } else if (s < 3600) {
+    out = std::to_string(s / 60);
+    out += 'm';
+    if (s % 60) (out += ' ').append(std::to_string(s % 60)) += 's';
+  } else if (s < 2 * 86400) {
+    out = std::to_string(s / 3600);
+    out += 'h';
+    if (s % 3600 / 60)
+      (out += ' ').append(std::to_string(s % 3600 / 60)) += 'm';
+  } else {
+    out = std::to_string(s / 86400);
+    out += " days";
   }
-  if (s < 2 * 86400) {
-    return std::to_string(s / 3600) + "h" +
-           (s % 3600 / 60 ? " " + std::to_string(s % 3600 / 60) + "m" : "");
-  }
-  return std::to_string(s / 86400) + " days";
+  return out;
 }
 
 std::string PlainDuration(std::chrono::seconds d) {
-  long long s = d.count();
-  if (s < 60) return std::to_string(s) + " s";
-  long long m = s / 60;
-  if (m < 60) return std::to_string(m) + " min";
-  long long h = m / 60;
-  if (h < 48) {
-    std::string out = std::to_string(h) + " h";
-    if (m % 60 != 0) out += " " + std::to_string(m % 60) + " min";
-    return out;
+  const long long s = d.count();
+  const long long m = s / 60;
+  const long long h = m / 60;
+  const long long days = h / 24;
+  std::string out;
+  if (s < 60) {
+    out = std::to_string(s);
+    out += " s";
+  } else if (m < 60) {
+    out = std::to_string(m);
+    out += " min";
+  } else if (h < 48) {
+    out = std::to_string(h);
+    out += " h";
+    if (m % 60 != 0) (out += ' ').append(std::to_string(m % 60)) += " min";
+  } else {
+    out = std::to_string(days);
+    out += " d";
+    if (h % 24 != 0 && days < 30) {
+      (out += ' ').append(std::to_string(h % 24)) += " h";
+    }
   }
-  long long days = h / 24;
-  std::string out = std::to_string(days) + " d";
-  if (h % 24 != 0 && days < 30) out += " " + std::to_string(h % 24) + " h";
   return out;
 }
 
