@@ -1,6 +1,6 @@
 #include "exporter/verdict/engine.h"
 
-#include "exporter/clock.h"
+#include "exporter/sdk/clock.h"
 #include "exporter/verdict/assess.h"
 #include "exporter/verdict/text.h"
 

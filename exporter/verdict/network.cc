@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <optional>
 
-#include "exporter/tls_words.h"
 #include "exporter/verdict/assess.h"
 #include "exporter/verdict/text.h"
 #include "exporter/verdict/thresholds.h"
+#include "exporter/verdict/tls_words.h"
 
 namespace entra_pta::verdict::internal {
 namespace {

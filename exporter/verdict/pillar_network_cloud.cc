@@ -4,10 +4,10 @@
 #include <map>
 #include <set>
 
-#include "exporter/tls_words.h"
 #include "exporter/verdict/pillar_assess.h"
 #include "exporter/verdict/text.h"
 #include "exporter/verdict/thresholds.h"
+#include "exporter/verdict/tls_words.h"
 
 namespace entra_pta::verdict::page {
 
