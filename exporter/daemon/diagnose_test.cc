@@ -5,11 +5,11 @@
 // tests/golden/diagnose/<scenario>.{txt,json,md}.
 //
 // To regenerate the golden files after an intended change of the report:
-//   ENTRA_PTA_UPDATE_GOLDEN=1 build/exporter/daemon/exporter_diagnose_test
+//   ENTRA_PTA_UPDATE_GOLDEN=1 build/exporter/exporter_diagnose_test
 // then review the diff (git diff tests/golden/diagnose) before committing.
 //
 // Also here: flag parsing, configuration errors, and the check that the
-// thresholds in diagnose_thresholds.h are the ones the alert rules use.
+// thresholds in verdict/thresholds.h are the ones the alert rules use.
 
 #include "exporter/daemon/diagnose.h"
 
@@ -26,7 +26,7 @@
 #include "collectors/heartbeat/heartbeat_collector.h"
 #include "exporter/testing/fake_clock.h"
 #include "exporter/testing/scenario_collector.h"
-#include "exporter/verdict/diagnose_thresholds.h"
+#include "exporter/verdict/thresholds.h"
 #include "exporter/views/diagnose_render.h"
 
 namespace entra_pta::diagnose {
@@ -37,6 +37,7 @@ using entra_pta::testing::FakeClock;
 using entra_pta::testing::Gauge;
 using entra_pta::testing::ScenarioCollector;
 using prometheus::MetricFamily;
+using namespace entra_pta::verdict;  // the thresholds
 
 constexpr double kNow = 1'800'000'000;  // FakeClock's default time
 constexpr double kDay = 86400;
@@ -956,6 +957,15 @@ TEST(DiagnoseThresholdsTest, AgreeWithTheAlertRules) {
   EXPECT_PRED2(contains, Expr(rules, "EntraPTANoActiveAgents"), "== 0");
   EXPECT_PRED2(contains, Expr(rules, "EntraPTAEndpointSlow"),
                "> " + std::to_string(kEndpointSlowSeconds) + "\n");
+  // The landing page names an agent event as long as the alerts' window
+  // still counts it.
+  for (const char* alert :
+       {"EntraPTAAgentCannotReachDomainController",
+        "EntraPTAAgentCannotReachCloud", "EntraPTAAgentErrorEvents"}) {
+    EXPECT_PRED2(contains, Expr(rules, alert),
+                 "[" + std::to_string(kRecentEventMinutes) + "m]")
+        << alert;
+  }
   // The stale alert relies on the collector's flag and needs evidence; its
   // threshold is the heartbeat collector's default, and its text names the
   // measured age and the threshold metric, never a fixed number of minutes.

@@ -1,11 +1,10 @@
-// The verdict logic of `entra_pta_exporter diagnose`: turns the metric
-// families of one run of every enabled collector (plus each failed
-// collector's error) into a triage report, in the order administrators work
-// through a PTA outage (docs/runbooks.md): cloud status, outbound network and
-// SSL inspection, agent events, services, agent version/certificate and
-// heartbeat, domain controllers. The verdicts follow the alert rules
-// (alerts/entra-pta.rules.yml, thresholds in diagnose_thresholds.h) and the
-// fixes are theirs, shortened to one or two lines.
+// The report of `entra_pta_exporter diagnose`: the verdict engine's findings
+// (exporter/verdict/engine.h) for one run of every enabled collector (plus
+// each failed collector's error), grouped into the sections administrators
+// work through a PTA outage in (docs/runbooks.md): cloud status, outbound
+// network and SSL inspection, agent events, services, agent
+// version/certificate and heartbeat, domain controllers. No verdict is made
+// here; the renderers are in diagnose_render.h.
 // Thread-safety: pure functions on caller-owned values.
 #pragma once
 

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "exporter/testing/scenario_collector.h"
-#include "exporter/verdict/diagnose_thresholds.h"
+#include "exporter/verdict/thresholds.h"
 
 namespace entra_pta::diagnose {
 namespace {
@@ -15,6 +15,7 @@ namespace {
 using entra_pta::testing::Counter;
 using entra_pta::testing::Gauge;
 using prometheus::MetricFamily;
+using namespace entra_pta::verdict;  // the thresholds
 
 constexpr double kNow = 1'800'000'000;
 constexpr double kDay = 86400;

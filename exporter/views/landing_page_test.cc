@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "exporter/sdk/metric_builder.h"
+#include "exporter/verdict/thresholds.h"
 
 namespace entra_pta {
 namespace {
@@ -590,6 +591,115 @@ TEST(LandingPageTest, DomainControllersPerPort) {
             std::string::npos);
 }
 
+// Where the page used to be silent and diagnose was not (issue 15), the
+// page shows the verdict engine's finding: a slow endpoint ...
+TEST(LandingPageTest, SlowEndpointIsAWarningLikeInDiagnose) {
+  auto slow = [](double total) {
+    Families f = Endpoint("login", "https://login.test/", true);
+    f.push_back(Gauge("entra_pta_endpoint_duration_seconds",
+                      {{"endpoint", "login"}, {"phase", "total"}}, total));
+    return f;
+  };
+  const double limit = verdict::kEndpointSlowSeconds;
+  auto at = AssessPillars(Table(), {Ran("endpoint", slow(limit))}, kNow);
+  EXPECT_EQ(Pillar(at, "network").state, PillarState::kOk)
+      << AllText(Pillar(at, "network"));
+  auto above =
+      AssessPillars(Table(), {Ran("endpoint", slow(limit + 0.5))}, kNow);
+  const PillarReport& network = Pillar(above, "network");
+  EXPECT_EQ(network.state, PillarState::kWarning) << AllText(network);
+  ASSERT_EQ(network.findings.size(), 1u);
+  EXPECT_FALSE(network.findings[0].problem);
+  EXPECT_EQ(network.findings[0].runbook_anchor, "entraptaendpointslow");
+  EXPECT_NE(network.findings[0].what.find("Endpoint login: reachable on port "
+                                          "443: HTTP 0 in 2.500 s (slow: "
+                                          "over 2 s)"),
+            std::string::npos)
+      << network.findings[0].what;
+  EXPECT_NE(network.findings[0].first_fix.find("slow hop"), std::string::npos);
+}
+
+// ... and a heartbeat collector that ran without any source taking part.
+TEST(LandingPageTest, HeartbeatWithNoSourceInTheRunIsAWarningLikeInDiagnose) {
+  Families none = {
+      Gauge("entra_pta_agent_heartbeat_threshold_seconds", {}, 7200)};
+  auto pillars = AssessPillars(Table(), {Ran("heartbeat", none)}, kNow);
+  const PillarReport& agent = Pillar(pillars, "agent");
+  EXPECT_EQ(agent.state, PillarState::kWarning) << AllText(agent);
+  ASSERT_EQ(agent.findings.size(), 1u);
+  EXPECT_EQ(agent.findings[0].what.rfind("Heartbeat: not checked", 0), 0u)
+      << agent.findings[0].what;
+  EXPECT_EQ(agent.findings[0].runbook_anchor, "entraptaheartbeatstale");
+}
+
+// The page judges by verdict/thresholds.h: each threshold on both sides.
+TEST(LandingPageTest, ThresholdsOnBothSides) {
+  auto agent_state = [](const Families& families, const std::string& name) {
+    return Pillar(AssessPillars(Table(), {Ran(name, families)}, kNow), "agent")
+        .state;
+  };
+  auto heartbeat = [](double age) {
+    Families f = HealthyHeartbeat();
+    f[2] = Gauge("entra_pta_agent_heartbeat_age_seconds", {{"source", "any"}},
+                 age);
+    return f;
+  };
+  EXPECT_EQ(agent_state(heartbeat(verdict::kHeartbeatLateSeconds), "heartbeat"),
+            PillarState::kOk);
+  EXPECT_EQ(
+      agent_state(heartbeat(verdict::kHeartbeatLateSeconds + 1), "heartbeat"),
+      PillarState::kWarning);
+  auto certificate = [](int days, int plus_hours) {
+    return Families{
+        Gauge("entra_pta_agent_certificate_not_after_timestamp_seconds", {},
+              UnixSeconds(kNow + hours(24 * days + plus_hours)))};
+  };
+  EXPECT_EQ(agent_state(certificate(verdict::kCertificateWarnDays, 1), "agent"),
+            PillarState::kOk);
+  EXPECT_EQ(
+      agent_state(certificate(verdict::kCertificateWarnDays, -1), "agent"),
+      PillarState::kWarning);
+  EXPECT_EQ(agent_state(certificate(verdict::kCertificateFailDays, 1), "agent"),
+            PillarState::kWarning);
+  EXPECT_EQ(
+      agent_state(certificate(verdict::kCertificateFailDays, -1), "agent"),
+      PillarState::kProblem);
+  auto binary = [](int plus_hours) {
+    return Families{Gauge(
+        "entra_pta_agent_binary_timestamp_seconds", {},
+        UnixSeconds(kNow -
+                    hours(24 * verdict::kAgentOutdatedDays + plus_hours)))};
+  };
+  EXPECT_EQ(agent_state(binary(0), "agent"), PillarState::kOk);
+  EXPECT_EQ(agent_state(binary(1), "agent"), PillarState::kWarning);
+  auto event = [](minutes age) {
+    return Families{
+        Gauge("entra_pta_eventlog_channel_up", {{"channel", "c"}}, 1),
+        Gauge("entra_pta_event_id_info",
+              {{"event_id", "31034"}, {"meaning", "cloud_unreachable"}}, 1),
+        Gauge("entra_pta_event_last_timestamp_seconds",
+              {{"channel", "c"}, {"event_id", "31034"}},
+              UnixSeconds(kNow - age))};
+  };
+  EXPECT_EQ(
+      agent_state(event(minutes(verdict::kRecentEventMinutes)), "eventlog"),
+      PillarState::kProblem);
+  EXPECT_EQ(
+      agent_state(event(minutes(verdict::kRecentEventMinutes + 1)), "eventlog"),
+      PillarState::kOk);
+  auto cloud = [](double active) {
+    Families f = {
+        Gauge("entra_pta_cloud_api_up", {}, 1),
+        Gauge("entra_pta_cloud_agents", {{"status", "active"}}, active),
+        Gauge("entra_pta_cloud_agents", {{"status", "inactive"}}, 0)};
+    return Pillar(AssessPillars(Table(), {Ran("cloud", f)}, kNow), "cloud")
+        .state;
+  };
+  EXPECT_EQ(cloud(verdict::kRecommendedActiveAgents), PillarState::kOk);
+  EXPECT_EQ(cloud(verdict::kRecommendedActiveAgents - 1),
+            PillarState::kWarning);
+}
+
 TEST(LandingPageTest, RecentNamedEventsServicesAndCertificate) {
   const std::string channel =
       "Microsoft-AzureADConnect-AuthenticationAgent/Admin";
@@ -661,10 +771,15 @@ std::string ReadFile(const std::string& path) {
 }
 
 TEST(LandingPageTest, EveryRunbookLinkHasItsSection) {
-  // The anchors are string literals in landing_page.cc; each must be an
-  // alert section of docs/runbooks.md (anchor = heading in lower case).
-  const std::string source = ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) +
-                                      "/exporter/views/landing_page.cc");
+  // The anchors are string literals in the page's judgement
+  // (exporter/verdict/pillar*.cc); each must be an alert section of
+  // docs/runbooks.md (anchor = heading in lower case).
+  std::string source;
+  for (const char* file :
+       {"pillars.cc", "pillar_network_cloud.cc", "pillar_agent_dc.cc"}) {
+    source += ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) +
+                       "/exporter/verdict/" + file);
+  }
   const std::string runbooks =
       ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) + "/docs/runbooks.md");
   ASSERT_FALSE(source.empty());

@@ -1,13 +1,13 @@
-// The thresholds `entra_pta_exporter diagnose` judges by, in one place. Each
-// is the number the matching alert in alerts/entra-pta.rules.yml uses, so a
-// report and the alerts agree; diagnose_test.cc reads the rule file and
-// fails when the two drift apart.
-// The words for a verdict the landing page and diagnose both state live here
-// too, so the two views say the same thing.
+// Every threshold the verdict engine judges by, in one place. Each one an
+// alert in alerts/entra-pta.rules.yml also uses is that alert's number, so
+// the landing page, `diagnose` and the alerts agree; thresholds_test.cc reads
+// the rule file, fails when the two drift apart, and probes every threshold
+// on both sides through the engine.
+// The words for a verdict both views state live here too.
 // Thread-safety: constants only.
 #pragma once
 
-namespace entra_pta::diagnose {
+namespace entra_pta::verdict {
 
 // EntraPTAHeartbeatStale: Entra marks an agent inactive after about 120
 // minutes; the heartbeat collector's own stale flag (default threshold
@@ -43,4 +43,10 @@ inline constexpr int kRecommendedActiveAgents = 3;
 // EntraPTAEndpointSlow: total probe seconds above which an endpoint is slow.
 inline constexpr int kEndpointSlowSeconds = 2;
 
-}  // namespace entra_pta::diagnose
+// The landing page names an agent event when its newest occurrence is at
+// most this many minutes old: the page shows the last scrape, and a named
+// event older than a few scrape intervals is history, not the current state
+// (EntraPTAAgentCannotReach* use increase(...[15m])).
+inline constexpr int kRecentEventMinutes = 15;
+
+}  // namespace entra_pta::verdict
