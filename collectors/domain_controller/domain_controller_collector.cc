@@ -207,6 +207,14 @@ Status DomainControllerCollector::Collect(
     }
   }
 
+  ReportReachability(dcs, deadline, out);
+  return Status::Ok();
+}
+
+void DomainControllerCollector::ReportReachability(
+    const std::map<std::string, std::optional<std::string>>& dcs,
+    std::chrono::steady_clock::time_point deadline,
+    std::vector<prometheus::MetricFamily>& out) {
   std::vector<Endpoint> endpoints;
   std::vector<std::pair<std::string, std::uint16_t>> endpoint_labels;
   for (const auto& [name, ipv4] : dcs) {
@@ -253,7 +261,6 @@ Status DomainControllerCollector::Collect(
   if (!connect_duration.metric.empty()) {
     out.push_back(std::move(connect_duration));
   }
-  return Status::Ok();
 }
 
 }  // namespace entra_pta::domain_controller

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +53,13 @@ class DomainControllerCollector final : public Collector {
                  std::vector<prometheus::MetricFamily>& out) override;
 
  private:
+  // Connects to each DC (name -> IPv4, nullopt: unresolved) on each port
+  // and adds entra_pta_dc_up and entra_pta_dc_connect_duration_seconds.
+  void ReportReachability(
+      const std::map<std::string, std::optional<std::string>>& dcs,
+      std::chrono::steady_clock::time_point deadline,
+      std::vector<prometheus::MetricFamily>& out);
+
   DomainControllerSettings settings_;
   std::shared_ptr<Network> network_;
 };
