@@ -208,6 +208,9 @@ TEST_F(DomainControllerCollectorTest, DnsFailuresAreReported) {
     EXPECT_EQ(Sample(out, "entra_pta_dc_discovered", {}), c.discovered)
         << c.description;
   }
+}
+
+TEST_F(DomainControllerCollectorTest, DnsPortWithoutServerIsReported) {
   auto closed = testing::OpenLoopbackUdpSocket(0);
   ASSERT_NE(closed, nullptr);
   settings_.dns_servers = {{"127.0.0.1", closed->port()}};
@@ -227,7 +230,8 @@ TEST_F(DomainControllerCollectorTest, WaitsAreBoundedByTheDeadline) {
   auto start = SteadyClock::now();
   std::vector<prometheus::MetricFamily> out;
   Status status = Collect(out, std::chrono::seconds(1));
-  EXPECT_LT(SteadyClock::now() - start, std::chrono::milliseconds(1500));
+  // Far below the 30 s DNS timeout (loose: loaded machines, Wine).
+  EXPECT_LT(SteadyClock::now() - start, std::chrono::seconds(5));
   EXPECT_NE(status.message().find("(the scrape deadline)"), std::string::npos)
       << status.message();
   SetDns([](const Bytes& query) -> std::optional<Bytes> {

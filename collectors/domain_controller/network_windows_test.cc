@@ -12,6 +12,7 @@
 #include <cctype>
 #include <thread>
 
+#include "collectors/domain_controller/dns_resolver.h"
 #include "collectors/domain_controller/network.h"
 
 namespace entra_pta::domain_controller {
@@ -59,11 +60,6 @@ class BoundSocket {
   SOCKET socket_;
   std::uint16_t port_ = 0;
 };
-
-bool RunningUnderWine() {
-  return ::GetProcAddress(::GetModuleHandleW(L"ntdll.dll"),
-                          "wine_get_version") != nullptr;
-}
 
 TEST(WindowsNetworkTest, ConnectAllReportsEachOutcome) {
   BoundSocket listening(SOCK_STREAM);
