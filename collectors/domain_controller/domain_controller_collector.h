@@ -1,14 +1,16 @@
 // The domain_controller collector: can this host find a domain controller
 // (DNS SRV _ldap._tcp.dc._msdcs.<domain>) and reach each one on the LDAP and
 // Kerberos ports? The third pillar of PTA: an agent that cannot reach a DC
-// fails every sign-in (event 31019). DNS and TCP go through the Network
-// interface; every wait is bounded by the scrape deadline.
+// fails every sign-in (event 31019). TCP connects and host facts go through
+// the Network interface, DNS lookups through DnsResolver (c-ares); every
+// wait is bounded by the scrape deadline.
 // Thread-safety: Collect() may run on any thread; the collector holds
 // immutable settings and a thread-safe Network.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,7 +24,8 @@ namespace entra_pta::domain_controller {
 
 struct DomainControllerSettings {
   std::string domain;  // empty: the machine's AD domain (Windows)
-  std::optional<Endpoint> dns_server;  // nullopt: the system's DNS server
+  // Asked in order (the next when one fails); empty: the system's.
+  std::vector<Endpoint> dns_servers;
   std::vector<std::uint16_t> ports = {389, 88};  // LDAP, Kerberos
   std::chrono::milliseconds dns_timeout = std::chrono::seconds(2);
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(2);
@@ -50,6 +53,13 @@ class DomainControllerCollector final : public Collector {
                  std::vector<prometheus::MetricFamily>& out) override;
 
  private:
+  // Connects to each DC (name -> IPv4, nullopt: unresolved) on each port
+  // and adds entra_pta_dc_up and entra_pta_dc_connect_duration_seconds.
+  void ReportReachability(
+      const std::map<std::string, std::optional<std::string>>& dcs,
+      std::chrono::steady_clock::time_point deadline,
+      std::vector<prometheus::MetricFamily>& out);
+
   DomainControllerSettings settings_;
   std::shared_ptr<Network> network_;
 };
