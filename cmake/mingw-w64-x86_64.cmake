@@ -11,7 +11,10 @@ set(CMAKE_SYSTEM_PROCESSOR x86_64)
 set(CMAKE_C_COMPILER x86_64-w64-mingw32-gcc-posix)
 set(CMAKE_CXX_COMPILER x86_64-w64-mingw32-g++-posix)
 set(CMAKE_RC_COMPILER x86_64-w64-mingw32-windres)
-if(NOT "/usr/x86_64-w64-mingw32" IN_LIST CMAKE_FIND_ROOT_PATH)
+# list(FIND), not IN_LIST: projects declaring an old cmake_minimum_required
+# (c-ares 1.18 says 3.1) include this file without policy CMP0057.
+list(FIND CMAKE_FIND_ROOT_PATH /usr/x86_64-w64-mingw32 mingw_sysroot_index)
+if(mingw_sysroot_index EQUAL -1)
   list(APPEND CMAKE_FIND_ROOT_PATH /usr/x86_64-w64-mingw32)
 endif()
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

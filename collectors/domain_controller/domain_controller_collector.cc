@@ -4,10 +4,8 @@
 #include <cctype>
 #include <charconv>
 #include <map>
-#include <random>
-#include <variant>
 
-#include "collectors/domain_controller/dns_message.h"
+#include "collectors/domain_controller/dns_resolver.h"
 #include "exporter/deadline.h"
 #include "exporter/duration.h"
 #include "exporter/metric_builder.h"
@@ -16,11 +14,6 @@ namespace entra_pta::domain_controller {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-std::uint16_t RandomQueryId() {
-  thread_local std::mt19937 generator{std::random_device{}()};
-  return static_cast<std::uint16_t>(generator() & 0xffff);
-}
 
 double Seconds(SteadyClock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -92,14 +85,16 @@ DomainControllerSettings ParseDomainControllerSettings(
     settings.domain = ToLower(*domain);
     if (settings.domain.back() == '.') settings.domain.pop_back();
   }
-  if (auto server = section.String("dns_server")) {
-    settings.dns_server = ParseEndpoint(*server, 53);
-    if (!settings.dns_server) {
+  if (auto servers = section.String("dns_server")) {
+    auto parsed = ParseEndpointList(*servers, 53);
+    if (!parsed) {
       section.Fail("dns_server",
-                   prefix + "dns_server: invalid address \"" + *server +
-                       "\" (use an IPv4 address with an optional port, e.g. "
-                       "10.0.0.10 or 127.0.0.1:5353)");
+                   prefix + "dns_server: invalid address list \"" + *servers +
+                       "\" (use 1 to 8 IPv4 addresses with optional ports, "
+                       "separated by commas, e.g. 10.0.0.10 or "
+                       "10.0.0.10,10.0.0.11 or 127.0.0.1:5353)");
     }
+    settings.dns_servers = std::move(*parsed);
   }
   if (auto ports = section.String("ports")) {
     auto parsed = ParsePortList(*ports);
@@ -147,29 +142,18 @@ Status DomainControllerCollector::Collect(
     }
     domain = ToLower(*machine_domain);
   }
-  std::optional<Endpoint> server = settings_.dns_server;
-  if (!server) server = network_->SystemDnsServer();
-  if (!server) {
-    return Status::Error(
-        "no DNS server: the system has no IPv4 DNS server configured; set "
-        "collectors.domain_controller.dns_server");
-  }
+  const DnsResolver resolver(settings_.dns_servers);
   const std::string srv_name = DcLocatorName(domain);
-  const std::string where =
-      "DNS SRV lookup of " + srv_name + " at " + server->ToString();
   const SteadyClock::time_point deadline = WorkDeadline(context.deadline);
 
-  auto query = BuildDnsQuery(RandomQueryId(), srv_name, kDnsTypeSrv);
-  if (auto* error = std::get_if<Status>(&query)) return *error;
-  std::vector<std::optional<std::vector<std::uint8_t>>> replies;
   const SteadyClock::time_point dns_start = SteadyClock::now();
-  Status exchanged = network_->ExchangeUdp(
-      *server, {std::get<std::vector<std::uint8_t>>(query)},
-      std::min(deadline, dns_start + settings_.dns_timeout), replies);
-  // What we were willing to wait: the DNS timeout, or less when the scrape
-  // deadline came first.
+  // What we are willing to wait: the DNS timeout, or less when the scrape
+  // deadline comes first.
+  const SteadyClock::time_point dns_deadline =
+      std::min(deadline, dns_start + settings_.dns_timeout);
+  SrvLookup lookup = resolver.LookupSrv(srv_name, dns_deadline);
   const auto dns_budget = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::min(deadline, dns_start + settings_.dns_timeout) - dns_start);
+      dns_deadline - dns_start);
   const double dns_seconds = Seconds(SteadyClock::now() - dns_start);
 
   auto lookup_duration = GaugeFamily(
@@ -182,91 +166,44 @@ Status DomainControllerCollector::Collect(
       "entra_pta_dns_lookup_success",
       "1 if the DNS SRV lookup of the domain's domain controllers got a "
       "NOERROR answer; 0 on NXDOMAIN, SERVFAIL, a timeout or a bad answer.");
-  auto report_lookup = [&](bool ok) {
-    AddSample(lookup_success, {{"domain", domain}}, ok ? 1 : 0);
-    out.push_back(std::move(lookup_success));
-  };
+  AddSample(lookup_success, {{"domain", domain}}, lookup.status.ok() ? 1 : 0);
+  out.push_back(std::move(lookup_success));
   auto discovered =
       GaugeFamily("entra_pta_dc_discovered",
                   "Number of domain controllers the DNS SRV lookup "
                   "(_ldap._tcp.dc._msdcs.<domain>) returned.");
 
-  if (!exchanged.ok()) {
-    report_lookup(false);
-    return Status::Error(where + " failed: " + exchanged.message());
-  }
-  if (!replies.at(0)) {
-    report_lookup(false);
-    return Status::Error(
-        where + ": no answer within " + FormatDuration(dns_budget) +
-        (dns_budget < settings_.dns_timeout ? " (the scrape deadline)" : ""));
-  }
-  auto parsed = ParseDnsResponse(*replies[0], srv_name, kDnsTypeSrv);
-  if (auto* error = std::get_if<Status>(&parsed)) {
-    report_lookup(false);
-    return Status::Error(where + ": " + error->message());
-  }
-  const DnsResponse& response = std::get<DnsResponse>(parsed);
-  if (response.truncated) {
-    report_lookup(false);
-    return Status::Error(where +
-                         ": the answer was truncated (more DCs than "
-                         "fit in one UDP answer)");
-  }
-  if (response.rcode != kRcodeNoError) {
-    report_lookup(false);
-    if (response.rcode == kRcodeNxDomain) {
+  if (!lookup.status.ok()) {
+    if (lookup.no_such_name) {
       AddSample(discovered, {{"domain", domain}}, 0);
       out.push_back(std::move(discovered));
     }
-    return Status::Error(where + ": " + RcodeDescription(response.rcode));
+    const std::string where =
+        "DNS SRV lookup of " + srv_name + " at " + resolver.ServersText();
+    if (lookup.no_answer) {
+      return Status::Error(
+          where + ": no answer within " + FormatDuration(dns_budget) +
+          (dns_budget < settings_.dns_timeout ? " (the scrape deadline)" : ""));
+    }
+    return Status::Error(where + ": " + lookup.status.message());
   }
-  report_lookup(true);
 
   // One entry per DC host name; "." means "no such service" (RFC 2782).
   std::map<std::string, std::optional<std::string>> dcs;  // name -> IPv4
-  for (const SrvRecord& srv : response.srv) {
+  for (const SrvRecord& srv : lookup.records) {
     if (!srv.target.empty()) dcs.emplace(srv.target, std::nullopt);
   }
   AddSample(discovered, {{"domain", domain}}, static_cast<double>(dcs.size()));
   out.push_back(std::move(discovered));
-  for (const AddressRecord& address : response.address) {
-    auto it = dcs.find(address.name);
-    if (it != dcs.end() && !it->second) it->second = address.ipv4;
-  }
 
-  // DCs whose address was not in the additional section: one A query each,
-  // all at once.
-  std::vector<std::string> to_resolve;
-  std::vector<std::vector<std::uint8_t>> address_queries;
-  for (const auto& [name, ipv4] : dcs) {
-    if (ipv4) continue;
-    auto a_query = BuildDnsQuery(RandomQueryId(), name, kDnsTypeA);
-    if (std::holds_alternative<Status>(a_query)) continue;
-    to_resolve.push_back(name);
-    address_queries.push_back(std::get<std::vector<std::uint8_t>>(a_query));
-  }
-  if (!address_queries.empty()) {
-    // Distinct IDs, so every reply finds its query.
-    const std::uint16_t base_id = RandomQueryId();
-    for (std::size_t i = 0; i < address_queries.size(); ++i) {
-      const auto id = static_cast<std::uint16_t>(base_id + i);
-      address_queries[i][0] = static_cast<std::uint8_t>(id >> 8);
-      address_queries[i][1] = static_cast<std::uint8_t>(id & 0xff);
-    }
-    std::vector<std::optional<std::vector<std::uint8_t>>> address_replies;
-    Status resolved = network_->ExchangeUdp(
-        *server, address_queries,
-        std::min(deadline, SteadyDeadlineAfter(settings_.dns_timeout)),
-        address_replies);
-    for (std::size_t i = 0; resolved.ok() && i < address_replies.size(); ++i) {
-      if (!address_replies[i]) continue;
-      auto a_parsed =
-          ParseDnsResponse(*address_replies[i], to_resolve[i], kDnsTypeA);
-      if (auto* a = std::get_if<DnsResponse>(&a_parsed);
-          a != nullptr && a->rcode == kRcodeNoError && !a->address.empty()) {
-        dcs[to_resolve[i]] = a->address.front().ipv4;
-      }
+  // The DCs' addresses: one A query each, all at once.
+  std::vector<std::string> names;
+  for (const auto& entry : dcs) names.push_back(entry.first);
+  if (!names.empty()) {
+    auto addresses = resolver.LookupIpv4(
+        names, std::min(deadline, SteadyDeadlineAfter(settings_.dns_timeout)));
+    for (std::size_t i = 0; i < names.size() && i < addresses.size(); ++i) {
+      dcs[names[i]] = addresses[i];
     }
   }
 

@@ -1,8 +1,9 @@
 // The domain_controller collector: can this host find a domain controller
 // (DNS SRV _ldap._tcp.dc._msdcs.<domain>) and reach each one on the LDAP and
 // Kerberos ports? The third pillar of PTA: an agent that cannot reach a DC
-// fails every sign-in (event 31019). DNS and TCP go through the Network
-// interface; every wait is bounded by the scrape deadline.
+// fails every sign-in (event 31019). TCP connects and host facts go through
+// the Network interface, DNS lookups through DnsResolver (c-ares); every
+// wait is bounded by the scrape deadline.
 // Thread-safety: Collect() may run on any thread; the collector holds
 // immutable settings and a thread-safe Network.
 #pragma once
@@ -22,7 +23,8 @@ namespace entra_pta::domain_controller {
 
 struct DomainControllerSettings {
   std::string domain;  // empty: the machine's AD domain (Windows)
-  std::optional<Endpoint> dns_server;  // nullopt: the system's DNS server
+  // Asked in order (the next when one fails); empty: the system's.
+  std::vector<Endpoint> dns_servers;
   std::vector<std::uint16_t> ports = {389, 88};  // LDAP, Kerberos
   std::chrono::milliseconds dns_timeout = std::chrono::seconds(2);
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(2);

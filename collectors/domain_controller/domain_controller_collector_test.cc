@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "collectors/domain_controller/testing/dns_test_messages.h"
 #include "collectors/domain_controller/testing/fake_network.h"
+#include "collectors/domain_controller/testing/loopback_dns_server.h"
+#include "collectors/domain_controller/testing/udp_socket.h"
 
 namespace entra_pta::domain_controller {
 namespace {
@@ -11,6 +15,9 @@ namespace {
 using testing::AAnswer;
 using testing::Bytes;
 using testing::FakeNetwork;
+using testing::kDnsTypeA;
+using testing::kDnsTypeSrv;
+using testing::LoopbackDnsServer;
 using testing::QueryId;
 using testing::QueryName;
 using testing::QueryType;
@@ -44,7 +51,7 @@ class DomainControllerCollectorTest : public ::testing::Test {
  protected:
   DomainControllerCollectorTest() {
     settings_.domain = "corp.test";
-    settings_.dns_server = Endpoint{"127.0.0.53", 5353};
+    settings_.dns_servers = {dns_server_.endpoint()};
     network_->connect["10.0.0.1:389"] = {true, std::chrono::milliseconds(3),
                                          ""};
     network_->connect["10.0.0.1:88"] = {true, std::chrono::milliseconds(4), ""};
@@ -59,28 +66,45 @@ class DomainControllerCollectorTest : public ::testing::Test {
     return collector.Collect(ScrapeContext{SteadyClock::now() + budget}, out);
   }
 
+  // The answers of the DNS server; nullopt: none. Set between Collects.
+  void SetDns(std::function<std::optional<Bytes>(const Bytes&)> dns) {
+    std::lock_guard lock(dns_mu_);
+    dns_ = std::move(dns);
+  }
+
+  std::mutex dns_mu_;
+  std::function<std::optional<Bytes>(const Bytes&)> dns_ = [](const Bytes&) {
+    return std::optional<Bytes>();
+  };
+  // A real DNS server on 127.0.0.1, asked through c-ares.
+  LoopbackDnsServer dns_server_{[this](const Bytes& query, testing::Transport) {
+    std::lock_guard lock(dns_mu_);
+    return dns_(query);
+  }};
   DomainControllerSettings settings_;
   std::shared_ptr<FakeNetwork> network_ = std::make_shared<FakeNetwork>();
 };
 
 TEST_F(DomainControllerCollectorTest, DiscoversAndConnectsToEachDc) {
-  // dc1's address comes in the additional section, dc2's needs an A query.
-  network_->dns = [](const Bytes& query) -> std::optional<Bytes> {
+  // dc1's address also comes in the additional section; c-ares asks for
+  // every DC's address.
+  SetDns([](const Bytes& query) -> std::optional<Bytes> {
     if (QueryType(query) == kDnsTypeSrv && QueryName(query) == kSrvName) {
       return SrvAnswer(QueryId(query), kSrvName,
                        {{"dc1.corp.test", 389}, {"dc2.corp.test", 389}},
                        {{"dc1.corp.test", {10, 0, 0, 1}}});
     }
+    if (QueryType(query) == kDnsTypeA && QueryName(query) == "dc1.corp.test") {
+      return AAnswer(QueryId(query), "dc1.corp.test", {10, 0, 0, 1});
+    }
     if (QueryType(query) == kDnsTypeA && QueryName(query) == "dc2.corp.test") {
       return AAnswer(QueryId(query), "dc2.corp.test", {10, 0, 0, 2});
     }
     return std::nullopt;
-  };
+  });
   std::vector<prometheus::MetricFamily> out;
   Status status = Collect(out);
   ASSERT_TRUE(status.ok()) << status.message();
-  EXPECT_EQ(network_->servers_asked,
-            (std::vector<std::string>{"127.0.0.53:5353", "127.0.0.53:5353"}));
   EXPECT_EQ(Sample(out, "entra_pta_dc_discovered", {{"domain", "corp.test"}}),
             2);
   EXPECT_EQ(
@@ -112,12 +136,12 @@ TEST_F(DomainControllerCollectorTest, DiscoversAndConnectsToEachDc) {
 
 TEST_F(DomainControllerCollectorTest, UnresolvableDcIsDown) {
   settings_.ports = {636};
-  network_->dns = [](const Bytes& query) -> std::optional<Bytes> {
+  SetDns([](const Bytes& query) -> std::optional<Bytes> {
     if (QueryType(query) == kDnsTypeSrv) {
       return SrvAnswer(QueryId(query), kSrvName, {{"ghost.corp.test", 389}});
     }
     return AAnswer(QueryId(query), "ghost.corp.test", {}, 3);
-  };
+  });
   std::vector<prometheus::MetricFamily> out;
   ASSERT_TRUE(Collect(out).ok());
   EXPECT_EQ(Sample(out, "entra_pta_dc_discovered", {}), 1);
@@ -128,9 +152,9 @@ TEST_F(DomainControllerCollectorTest, UnresolvableDcIsDown) {
 }
 
 TEST_F(DomainControllerCollectorTest, NoSuchServiceTargetIsNotADc) {
-  network_->dns = [](const Bytes& query) -> std::optional<Bytes> {
+  SetDns([](const Bytes& query) -> std::optional<Bytes> {
     return SrvAnswer(QueryId(query), kSrvName, {{"", 0}});
-  };
+  });
   std::vector<prometheus::MetricFamily> out;
   ASSERT_TRUE(Collect(out).ok());
   EXPECT_EQ(Sample(out, "entra_pta_dc_discovered", {}), 0);
@@ -138,9 +162,14 @@ TEST_F(DomainControllerCollectorTest, NoSuchServiceTargetIsNotADc) {
 }
 
 TEST_F(DomainControllerCollectorTest, DnsFailuresAreReported) {
+  settings_.dns_timeout = std::chrono::milliseconds(300);
+  // An answer that echoes the question but whose SRV record is cut short.
+  Bytes malformed = testing::Header(0, 0x8180, 1, 1, 0, 0);
+  testing::Append(malformed, testing::Question(kSrvName, kDnsTypeSrv));
+  testing::Append(malformed, {0xC0, 12, 0, 33, 0, 1, 0});
   struct Case {
     std::string description;
-    FakeNetwork::DnsServer dns;
+    std::function<std::optional<Bytes>(const Bytes&)> dns;
     std::string expected;
     std::optional<double> discovered;
   };
@@ -156,19 +185,18 @@ TEST_F(DomainControllerCollectorTest, DnsFailuresAreReported) {
        },
        "SERVFAIL", std::nullopt},
       {"no answer", [](const Bytes&) { return std::optional<Bytes>(); },
-       "no answer within", std::nullopt},
-      {"garbage",
-       [](const Bytes&) { return std::optional<Bytes>(Bytes(5, 1)); },
-       "malformed DNS response", std::nullopt},
+       "no answer within 300ms", std::nullopt},
+      {"malformed", [&](const Bytes&) { return std::optional(malformed); },
+       "malformed answer", std::nullopt},
   };
   for (const Case& c : cases) {
-    network_->dns = c.dns;
+    SetDns(c.dns);
     std::vector<prometheus::MetricFamily> out;
     Status status = Collect(out);
     ASSERT_FALSE(status.ok()) << c.description;
     EXPECT_NE(
         status.message().find("DNS SRV lookup of " + std::string(kSrvName) +
-                              " at 127.0.0.53:5353"),
+                              " at " + dns_server_.endpoint().ToString()),
         std::string::npos)
         << status.message();
     EXPECT_NE(status.message().find(c.expected), std::string::npos)
@@ -180,52 +208,58 @@ TEST_F(DomainControllerCollectorTest, DnsFailuresAreReported) {
     EXPECT_EQ(Sample(out, "entra_pta_dc_discovered", {}), c.discovered)
         << c.description;
   }
-  network_->exchange_error = Status::Error("no DNS server listening");
+  auto closed = testing::OpenLoopbackUdpSocket(0);
+  ASSERT_NE(closed, nullptr);
+  settings_.dns_servers = {{"127.0.0.1", closed->port()}};
+  closed.reset();  // nothing listens there now
   std::vector<prometheus::MetricFamily> out;
   Status status = Collect(out);
-  EXPECT_NE(status.message().find("failed: no DNS server listening"),
-            std::string::npos);
+  EXPECT_NE(status.message().find("no DNS server listening at " +
+                                  settings_.dns_servers[0].ToString()),
+            std::string::npos)
+      << status.message();
 }
 
 TEST_F(DomainControllerCollectorTest, WaitsAreBoundedByTheDeadline) {
   settings_.dns_timeout = std::chrono::seconds(30);
   settings_.connect_timeout = std::chrono::seconds(30);
-  network_->dns = [](const Bytes& query) -> std::optional<Bytes> {
-    return SrvAnswer(QueryId(query), kSrvName, {{"dc1.corp.test", 389}},
-                     {{"dc1.corp.test", {10, 0, 0, 1}}});
-  };
-  const auto before = SteadyClock::now();
+  // A silent DNS server: the scrape deadline ends the lookup.
+  auto start = SteadyClock::now();
   std::vector<prometheus::MetricFamily> out;
+  Status status = Collect(out, std::chrono::seconds(1));
+  EXPECT_LT(SteadyClock::now() - start, std::chrono::milliseconds(1500));
+  EXPECT_NE(status.message().find("(the scrape deadline)"), std::string::npos)
+      << status.message();
+  SetDns([](const Bytes& query) -> std::optional<Bytes> {
+    if (QueryType(query) == kDnsTypeA) {
+      return AAnswer(QueryId(query), "dc1.corp.test", {10, 0, 0, 1});
+    }
+    return SrvAnswer(QueryId(query), kSrvName, {{"dc1.corp.test", 389}});
+  });
+  const auto before = SteadyClock::now();
+  out.clear();
   ASSERT_TRUE(Collect(out, std::chrono::seconds(2)).ok());
-  EXPECT_LE(network_->last_dns_deadline, before + std::chrono::seconds(2));
   EXPECT_LE(network_->last_connect_deadline, before + std::chrono::seconds(2));
   // And the configured timeouts apply when shorter than the deadline.
-  settings_.dns_timeout = std::chrono::milliseconds(700);
   settings_.connect_timeout = std::chrono::milliseconds(800);
   const auto again = SteadyClock::now();
   ASSERT_TRUE(Collect(out, std::chrono::seconds(20)).ok());
-  EXPECT_LE(network_->last_dns_deadline, again + std::chrono::seconds(1));
   EXPECT_LE(network_->last_connect_deadline, again + std::chrono::seconds(1));
 }
 
-TEST_F(DomainControllerCollectorTest, DefaultsFromTheHost) {
+TEST_F(DomainControllerCollectorTest, DomainFromTheHost) {
   settings_.domain.clear();
-  settings_.dns_server.reset();
   std::vector<prometheus::MetricFamily> out;
   Status status = Collect(out);
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("set collectors.domain_controller.domain"),
             std::string::npos);
   network_->machine_domain = "Corp.Test";
-  status = Collect(out);
-  EXPECT_NE(status.message().find("no DNS server"), std::string::npos);
-  network_->system_dns = Endpoint{"10.9.9.9", 53};
-  network_->dns = [](const Bytes& query) -> std::optional<Bytes> {
-    return SrvAnswer(QueryId(query), kSrvName, {});
-  };
+  SetDns([](const Bytes& query) -> std::optional<Bytes> {
+    return SrvAnswer(QueryId(query), QueryName(query), {});
+  });
   out.clear();
   ASSERT_TRUE(Collect(out).ok());
-  EXPECT_EQ(network_->servers_asked.back(), "10.9.9.9:53");
   EXPECT_EQ(Sample(out, "entra_pta_dc_discovered", {{"domain", "corp.test"}}),
             0);
 }
@@ -243,14 +277,16 @@ TEST(ParseDomainControllerSettingsTest, ValuesAndDefaults) {
       ConfigSection("f.yml", "collectors.domain_controller"), network);
   EXPECT_EQ(defaults.ports, (std::vector<std::uint16_t>{389, 88}));
   EXPECT_EQ(defaults.dns_timeout, std::chrono::seconds(2));
-  EXPECT_FALSE(defaults.dns_server.has_value());
+  EXPECT_TRUE(defaults.dns_servers.empty());
   auto set = ParseDomainControllerSettings(
-      Section("domain: Corp.Test.\ndns_server: 127.0.0.1:5353\n"
+      Section("domain: Corp.Test.\ndns_server: 127.0.0.1:5353, 10.0.0.10\n"
               "ports: '389, 88, 636'\ndns_timeout: 500ms\n"
               "connect_timeout: 1s\n"),
       network);
   EXPECT_EQ(set.domain, "corp.test");
-  EXPECT_EQ(set.dns_server->ToString(), "127.0.0.1:5353");
+  ASSERT_EQ(set.dns_servers.size(), 2u);
+  EXPECT_EQ(set.dns_servers[0].ToString(), "127.0.0.1:5353");
+  EXPECT_EQ(set.dns_servers[1].ToString(), "10.0.0.10:53");
   EXPECT_EQ(set.ports, (std::vector<std::uint16_t>{389, 88, 636}));
   EXPECT_EQ(set.dns_timeout, std::chrono::milliseconds(500));
   EXPECT_EQ(set.connect_timeout, std::chrono::seconds(1));
@@ -264,7 +300,8 @@ TEST(ParseDomainControllerSettingsTest, BadValuesAreLocatedErrors) {
        "invalid DNS domain"},
       {"dns_server: dns.corp.test",
        "1:13: collectors.domain_controller."
-       "dns_server: invalid address"},
+       "dns_server: invalid address list"},
+      {"dns_server: '10.0.0.1,'", "invalid address list"},
       {"ports: '389,389'",
        "1:8: collectors.domain_controller.ports: invalid "
        "port list"},

@@ -1,7 +1,6 @@
 #include "collectors/domain_controller/network.h"
 
 #include <charconv>
-#include <sstream>
 
 #include "exporter/ipv4.h"
 
@@ -29,20 +28,23 @@ std::optional<Endpoint> ParseEndpoint(const std::string& text,
   return endpoint;
 }
 
-std::optional<Endpoint> FirstNameserver(const std::string& resolv_conf) {
-  std::istringstream lines(resolv_conf);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream words(line);
-    std::string keyword;
-    std::string address;
-    if (!(words >> keyword >> address) || keyword != "nameserver") continue;
-    if (auto endpoint = ParseEndpoint(address, 53);
-        endpoint && address.find(':') == std::string::npos) {
-      return endpoint;  // resolv.conf has no ports; IPv6 servers are skipped
-    }
+std::optional<std::vector<Endpoint>> ParseEndpointList(
+    const std::string& text, std::uint16_t default_port) {
+  std::vector<Endpoint> endpoints;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    std::string part = text.substr(pos, comma - pos);
+    pos = comma + 1;
+    part.erase(0, part.find_first_not_of(' '));
+    part.erase(part.find_last_not_of(' ') + 1);
+    auto endpoint = ParseEndpoint(part, default_port);
+    if (!endpoint) return std::nullopt;
+    endpoints.push_back(*endpoint);
   }
-  return std::nullopt;
+  if (endpoints.empty() || endpoints.size() > 8) return std::nullopt;
+  return endpoints;
 }
 
 }  // namespace entra_pta::domain_controller

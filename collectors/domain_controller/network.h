@@ -1,9 +1,9 @@
-// Network: everything the domain_controller collector needs from outside the
-// process, behind one interface: UDP request/response exchanges with a DNS
-// server, concurrent TCP connects, and two facts about the host (its AD
-// domain and its DNS server). SystemNetwork() is the real one, chosen by
-// CMake (network_other.cc: POSIX sockets; network_windows.cc: Winsock);
-// tests use testing/fake_network.h or the real one on 127.0.0.1.
+// Network: what the domain_controller collector needs from outside the
+// process besides DNS (dns_resolver.h, c-ares), behind one interface:
+// concurrent TCP connects and the host's AD domain. SystemNetwork() is the
+// real one, chosen by CMake (network_other.cc: POSIX sockets;
+// network_windows.cc: Winsock); tests use testing/fake_network.h or the
+// real one on 127.0.0.1.
 // Thread-safety: implementations must allow concurrent calls.
 #pragma once
 
@@ -29,8 +29,10 @@ struct Endpoint {
 std::optional<Endpoint> ParseEndpoint(const std::string& text,
                                       std::uint16_t default_port);
 
-// The first IPv4 `nameserver` line of a resolv.conf text, port 53.
-std::optional<Endpoint> FirstNameserver(const std::string& resolv_conf);
+// "10.0.0.10,10.0.0.11:5353": 1..8 endpoints separated by commas (spaces
+// around them allowed). nullopt when any is invalid.
+std::optional<std::vector<Endpoint>> ParseEndpointList(
+    const std::string& text, std::uint16_t default_port);
 
 struct ConnectOutcome {
   bool connected = false;
@@ -42,19 +44,6 @@ class Network {
  public:
   virtual ~Network() = default;
 
-  // Sends each query to `server` over UDP (all at once, from one socket) and
-  // collects the replies until every query is answered or `deadline` passes.
-  // A reply belongs to the query with the same 16-bit ID (the first two
-  // bytes); replies from other addresses or with unknown IDs are ignored.
-  // The result holds one entry per query: the reply, or nullopt when none
-  // came in time. An error Status only when the exchange could not be
-  // attempted at all (socket or send failure).
-  virtual Status ExchangeUdp(
-      const Endpoint& server,
-      const std::vector<std::vector<std::uint8_t>>& queries,
-      std::chrono::steady_clock::time_point deadline,
-      std::vector<std::optional<std::vector<std::uint8_t>>>& replies) = 0;
-
   // Opens a TCP connection to every endpoint at once, closes each as soon as
   // it is established, and gives up on the rest at `deadline`. One outcome
   // per endpoint, in order.
@@ -65,9 +54,6 @@ class Network {
   // The DNS domain of the Active Directory domain this machine is joined
   // to, or nullopt (not joined, or not Windows).
   virtual std::optional<std::string> MachineDomain() = 0;
-
-  // The DNS server the system uses (first IPv4 one), or nullopt.
-  virtual std::optional<Endpoint> SystemDnsServer() = 0;
 };
 
 // The operating system's network (one shared instance).

@@ -1,6 +1,5 @@
-// The POSIX backend of Network: BSD sockets with poll(), /etc/resolv.conf
-// for the system's DNS server. There is no AD domain membership to read
-// here, so MachineDomain() is always nullopt.
+// The POSIX backend of Network: BSD sockets with poll(). There is no AD
+// domain membership to read here, so MachineDomain() is always nullopt.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -9,8 +8,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "collectors/domain_controller/network.h"
@@ -19,10 +16,6 @@ namespace entra_pta::domain_controller {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Resends unanswered UDP queries this often (a lost datagram would
-// otherwise cost the whole timeout).
-constexpr auto kUdpResendInterval = std::chrono::seconds(1);
 
 std::string ErrnoText(int error) {
   return std::system_category().message(error);
@@ -60,78 +53,6 @@ int MillisUntil(Clock::time_point when) {
 
 class PosixNetwork final : public Network {
  public:
-  Status ExchangeUdp(
-      const Endpoint& server,
-      const std::vector<std::vector<std::uint8_t>>& queries,
-      Clock::time_point deadline,
-      std::vector<std::optional<std::vector<std::uint8_t>>>& replies) override {
-    replies.assign(queries.size(), std::nullopt);
-    sockaddr_in address;
-    if (!ToSockaddr(server, address)) {
-      return Status::Error("invalid DNS server address " + server.ToString());
-    }
-    Socket socket(::socket(AF_INET, SOCK_DGRAM, 0));
-    if (socket.fd() < 0) {
-      return Status::Error("cannot open a UDP socket: " + ErrnoText(errno));
-    }
-    ::fcntl(socket.fd(), F_SETFD, FD_CLOEXEC);
-    // A connected UDP socket only receives from the server, and reports
-    // an ICMP "port unreachable" as ECONNREFUSED.
-    if (::connect(socket.fd(), reinterpret_cast<sockaddr*>(&address),
-                  sizeof address) != 0) {
-      return Status::Error("cannot reach DNS server " + server.ToString() +
-                           ": " + ErrnoText(errno));
-    }
-    std::size_t unanswered = queries.size();
-    Clock::time_point next_send = Clock::now();
-    std::vector<std::uint8_t> buffer(65536);
-    while (unanswered > 0 && Clock::now() < deadline) {
-      if (Clock::now() >= next_send) {
-        for (std::size_t i = 0; i < queries.size(); ++i) {
-          if (replies[i]) continue;
-          if (::send(socket.fd(), queries[i].data(), queries[i].size(), 0) <
-                  0 &&
-              errno != ECONNREFUSED) {
-            return Status::Error("cannot send to DNS server " +
-                                 server.ToString() + ": " + ErrnoText(errno));
-          }
-        }
-        next_send = Clock::now() + kUdpResendInterval;
-      }
-      pollfd poll_fd{socket.fd(), POLLIN, 0};
-      const int ready =
-          ::poll(&poll_fd, 1, MillisUntil(std::min(deadline, next_send)));
-      if (ready < 0 && errno != EINTR) {
-        return Status::Error("poll failed: " + ErrnoText(errno));
-      }
-      if (ready <= 0) continue;
-      const ssize_t got =
-          ::recv(socket.fd(), buffer.data(), buffer.size(), MSG_DONTWAIT);
-      if (got < 0) {
-        if (errno == ECONNREFUSED) {
-          return Status::Error("no DNS server listening at " +
-                               server.ToString() + " (port unreachable)");
-        }
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-          continue;
-        }
-        return Status::Error("cannot receive from DNS server " +
-                             server.ToString() + ": " + ErrnoText(errno));
-      }
-      if (got < 2) continue;
-      const std::uint16_t id =
-          static_cast<std::uint16_t>((buffer[0] << 8) | buffer[1]);
-      for (std::size_t i = 0; i < queries.size(); ++i) {
-        if (replies[i] || queries[i].size() < 2) continue;
-        if (((queries[i][0] << 8) | queries[i][1]) != id) continue;
-        replies[i].emplace(buffer.begin(), buffer.begin() + got);
-        --unanswered;
-        break;
-      }
-    }
-    return Status::Ok();
-  }
-
   std::vector<ConnectOutcome> ConnectAll(const std::vector<Endpoint>& endpoints,
                                          Clock::time_point deadline) override {
     std::vector<ConnectOutcome> outcomes(endpoints.size());
@@ -205,14 +126,6 @@ class PosixNetwork final : public Network {
   }
 
   std::optional<std::string> MachineDomain() override { return std::nullopt; }
-
-  std::optional<Endpoint> SystemDnsServer() override {
-    std::ifstream file("/etc/resolv.conf");
-    if (!file) return std::nullopt;
-    std::ostringstream text;
-    text << file.rdbuf();
-    return FirstNameserver(text.str());
-  }
 };
 
 }  // namespace

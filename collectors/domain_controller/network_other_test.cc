@@ -1,6 +1,6 @@
-// The POSIX Network backend against real sockets on 127.0.0.1: UDP servers
-// that answer, stay silent or are not there, and TCP listeners that accept,
-// refuse or never complete the handshake.
+// The POSIX Network backend against real sockets on 127.0.0.1: TCP
+// listeners that accept, refuse or never complete the handshake; and the
+// endpoint parsers.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -44,9 +44,18 @@ class BoundSocket {
   std::uint16_t port_ = 0;
 };
 
-std::vector<std::uint8_t> Query(std::uint16_t id) {
-  return {static_cast<std::uint8_t>(id >> 8),
-          static_cast<std::uint8_t>(id & 0xff), 1, 2, 3};
+TEST(EndpointTest, ParseList) {
+  auto two = ParseEndpointList("10.0.0.10, 127.0.0.1:5353", 53);
+  ASSERT_TRUE(two.has_value());
+  ASSERT_EQ(two->size(), 2u);
+  EXPECT_EQ((*two)[0].ToString(), "10.0.0.10:53");
+  EXPECT_EQ((*two)[1].ToString(), "127.0.0.1:5353");
+  for (const char* bad :
+       {"", ",", "10.0.0.1,", "10.0.0.1,,10.0.0.2", "10.0.0.1,x",
+        "1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,"
+        "1.1.1.5,1.1.1.6,1.1.1.7,1.1.1.8,1.1.1.9"}) {
+    EXPECT_FALSE(ParseEndpointList(bad, 53).has_value()) << bad;
+  }
 }
 
 TEST(EndpointTest, Parse) {
@@ -58,77 +67,6 @@ TEST(EndpointTest, Parse) {
                           "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:x", "::1"}) {
     EXPECT_FALSE(ParseEndpoint(bad, 53).has_value()) << bad;
   }
-}
-
-TEST(EndpointTest, FirstNameserverOfResolvConf) {
-  EXPECT_EQ(FirstNameserver("# generated\nsearch corp.test\n"
-                            "nameserver fe80::1\nnameserver 10.1.2.3\n"
-                            "nameserver 10.1.2.4\n")
-                ->ToString(),
-            "10.1.2.3:53");
-  EXPECT_FALSE(FirstNameserver("search corp.test\n").has_value());
-  EXPECT_FALSE(FirstNameserver("nameserver\n").has_value());
-}
-
-TEST(PosixNetworkTest, UdpRepliesAreMatchedById) {
-  BoundSocket server(SOCK_DGRAM);
-  std::thread responder([&] {
-    for (int i = 0; i < 2; ++i) {
-      std::uint8_t buffer[512];
-      sockaddr_in from{};
-      socklen_t length = sizeof from;
-      ssize_t got = ::recvfrom(server.fd(), buffer, sizeof buffer, 0,
-                               reinterpret_cast<sockaddr*>(&from), &length);
-      if (got < 2) return;
-      // A stray reply with an unknown ID first, then the echo.
-      std::uint8_t stray[] = {0xde, 0xad, 9};
-      ::sendto(server.fd(), stray, sizeof stray, 0,
-               reinterpret_cast<sockaddr*>(&from), length);
-      buffer[2] = static_cast<std::uint8_t>(0xA0 + i);
-      ::sendto(server.fd(), buffer, static_cast<std::size_t>(got), 0,
-               reinterpret_cast<sockaddr*>(&from), length);
-    }
-  });
-  std::vector<std::optional<std::vector<std::uint8_t>>> replies;
-  Status status = SystemNetwork()->ExchangeUdp(
-      server.endpoint(), {Query(0x1111), Query(0x2222)},
-      SteadyClock::now() + std::chrono::seconds(5), replies);
-  responder.join();
-  ASSERT_TRUE(status.ok()) << status.message();
-  ASSERT_EQ(replies.size(), 2u);
-  ASSERT_TRUE(replies[0].has_value());
-  ASSERT_TRUE(replies[1].has_value());
-  EXPECT_EQ((*replies[0])[0], 0x11);
-  EXPECT_EQ((*replies[1])[0], 0x22);
-}
-
-TEST(PosixNetworkTest, SilentUdpServerEndsAtTheDeadline) {
-  BoundSocket silent(SOCK_DGRAM);  // bound, never reads or answers
-  std::vector<std::optional<std::vector<std::uint8_t>>> replies;
-  const auto start = SteadyClock::now();
-  Status status = SystemNetwork()->ExchangeUdp(
-      silent.endpoint(), {Query(1)}, start + milliseconds(300), replies);
-  const auto took = SteadyClock::now() - start;
-  ASSERT_TRUE(status.ok()) << status.message();
-  ASSERT_EQ(replies.size(), 1u);
-  EXPECT_FALSE(replies[0].has_value());
-  EXPECT_GE(took, milliseconds(300));
-  EXPECT_LT(took, milliseconds(1500));
-}
-
-TEST(PosixNetworkTest, ClosedUdpPortIsReported) {
-  BoundSocket gone(SOCK_DGRAM);
-  const Endpoint endpoint = gone.endpoint();
-  gone.Close();
-  std::vector<std::optional<std::vector<std::uint8_t>>> replies;
-  Status status = SystemNetwork()->ExchangeUdp(
-      endpoint, {Query(1)}, SteadyClock::now() + std::chrono::seconds(5),
-      replies);
-  ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("no DNS server listening at " +
-                                  endpoint.ToString()),
-            std::string::npos)
-      << status.message();
 }
 
 TEST(PosixNetworkTest, ConnectAllReportsEachOutcome) {

@@ -1,11 +1,9 @@
-// The Windows backend of Network: Winsock sockets with WSAPoll, the DNS
-// server from GetNetworkParams (IP Helper) and the machine's AD domain from
-// GetComputerNameExW(ComputerNameDnsDomain), which is empty when the
-// machine is not joined to a domain.
+// The Windows backend of Network: Winsock sockets with WSAPoll and the
+// machine's AD domain from GetComputerNameExW(ComputerNameDnsDomain), which
+// is empty when the machine is not joined to a domain.
 #include <winsock2.h>
 #include <ws2tcpip.h>
-// winsock2.h must come before windows.h and iphlpapi.h.
-#include <iphlpapi.h>
+// winsock2.h must come before windows.h.
 #include <windows.h>
 
 #include <mutex>
@@ -17,8 +15,6 @@ namespace entra_pta::domain_controller {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-constexpr auto kUdpResendInterval = std::chrono::seconds(1);
 
 std::string WinsockErrorText(int error) {
   return std::system_category().message(error);
@@ -80,85 +76,6 @@ std::string Utf8(const std::wstring& wide) {
 
 class WindowsNetwork final : public Network {
  public:
-  Status ExchangeUdp(
-      const Endpoint& server,
-      const std::vector<std::vector<std::uint8_t>>& queries,
-      Clock::time_point deadline,
-      std::vector<std::optional<std::vector<std::uint8_t>>>& replies) override {
-    replies.assign(queries.size(), std::nullopt);
-    if (!StartWinsock()) return Status::Error("Winsock did not start");
-    sockaddr_in address;
-    if (!ToSockaddr(server, address)) {
-      return Status::Error("invalid DNS server address " + server.ToString());
-    }
-    Socket socket(::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP));
-    if (!socket.valid()) {
-      return Status::Error("cannot open a UDP socket: " +
-                           WinsockErrorText(::WSAGetLastError()));
-    }
-    // A connected UDP socket only receives from the server, and reports
-    // an ICMP "port unreachable" as WSAECONNRESET.
-    if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&address),
-                  sizeof address) != 0) {
-      return Status::Error("cannot reach DNS server " + server.ToString() +
-                           ": " + WinsockErrorText(::WSAGetLastError()));
-    }
-    u_long non_blocking = 1;
-    ::ioctlsocket(socket.get(), FIONBIO, &non_blocking);
-    std::size_t unanswered = queries.size();
-    Clock::time_point next_send = Clock::now();
-    std::vector<char> buffer(65536);
-    while (unanswered > 0 && Clock::now() < deadline) {
-      if (Clock::now() >= next_send) {
-        for (std::size_t i = 0; i < queries.size(); ++i) {
-          if (replies[i]) continue;
-          if (::send(socket.get(),
-                     reinterpret_cast<const char*>(queries[i].data()),
-                     static_cast<int>(queries[i].size()), 0) == SOCKET_ERROR &&
-              ::WSAGetLastError() != WSAECONNRESET) {
-            return Status::Error("cannot send to DNS server " +
-                                 server.ToString() + ": " +
-                                 WinsockErrorText(::WSAGetLastError()));
-          }
-        }
-        next_send = Clock::now() + kUdpResendInterval;
-      }
-      WSAPOLLFD poll_fd{socket.get(), POLLRDNORM, 0};
-      const int ready =
-          ::WSAPoll(&poll_fd, 1, MillisUntil(std::min(deadline, next_send)));
-      if (ready == SOCKET_ERROR) {
-        return Status::Error("WSAPoll failed: " +
-                             WinsockErrorText(::WSAGetLastError()));
-      }
-      if (ready == 0) continue;
-      const int got = ::recv(socket.get(), buffer.data(),
-                             static_cast<int>(buffer.size()), 0);
-      if (got == SOCKET_ERROR) {
-        const int error = ::WSAGetLastError();
-        if (error == WSAECONNRESET) {
-          return Status::Error("no DNS server listening at " +
-                               server.ToString() + " (port unreachable)");
-        }
-        if (error == WSAEWOULDBLOCK || error == WSAEMSGSIZE) continue;
-        return Status::Error("cannot receive from DNS server " +
-                             server.ToString() + ": " +
-                             WinsockErrorText(error));
-      }
-      if (got < 2) continue;
-      const auto id = static_cast<std::uint16_t>(
-          (static_cast<std::uint8_t>(buffer[0]) << 8) |
-          static_cast<std::uint8_t>(buffer[1]));
-      for (std::size_t i = 0; i < queries.size(); ++i) {
-        if (replies[i] || queries[i].size() < 2) continue;
-        if (((queries[i][0] << 8) | queries[i][1]) != id) continue;
-        replies[i].emplace(buffer.begin(), buffer.begin() + got);
-        --unanswered;
-        break;
-      }
-    }
-    return Status::Ok();
-  }
-
   std::vector<ConnectOutcome> ConnectAll(const std::vector<Endpoint>& endpoints,
                                          Clock::time_point deadline) override {
     std::vector<ConnectOutcome> outcomes(endpoints.size());
@@ -253,23 +170,6 @@ class WindowsNetwork final : public Network {
     name.resize(size);
     if (name.empty()) return std::nullopt;  // a workgroup machine
     return Utf8(name);
-  }
-
-  std::optional<Endpoint> SystemDnsServer() override {
-    ULONG size = 0;
-    if (::GetNetworkParams(nullptr, &size) != ERROR_BUFFER_OVERFLOW) {
-      return std::nullopt;
-    }
-    std::vector<unsigned char> buffer(size);
-    auto* info = reinterpret_cast<FIXED_INFO*>(buffer.data());
-    if (::GetNetworkParams(info, &size) != NO_ERROR) return std::nullopt;
-    for (const IP_ADDR_STRING* server = &info->DnsServerList; server != nullptr;
-         server = server->Next) {
-      if (auto endpoint = ParseEndpoint(server->IpAddress.String, 53)) {
-        return endpoint;
-      }
-    }
-    return std::nullopt;
   }
 };
 

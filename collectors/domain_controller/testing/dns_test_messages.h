@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "collectors/domain_controller/dns_message.h"
-
 namespace entra_pta::domain_controller::testing {
+
+inline constexpr std::uint16_t kDnsTypeA = 1;
+inline constexpr std::uint16_t kDnsTypeSrv = 33;
 
 using Bytes = std::vector<std::uint8_t>;
 
@@ -118,7 +119,7 @@ inline Bytes AAnswer(std::uint16_t id, const std::string& qname,
   return out;
 }
 
-// The ID and question name of a query built by BuildDnsQuery.
+// The ID, question name and type of a query (c-ares's, for one).
 inline std::uint16_t QueryId(const Bytes& query) {
   return static_cast<std::uint16_t>((query.at(0) << 8) | query.at(1));
 }
