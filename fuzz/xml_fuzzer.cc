@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "exporter/xml/xml.h"
+#include "exporter/util/xml.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {

@@ -1,6 +1,6 @@
 #include "collectors/agent/trust_settings.h"
 
-#include "exporter/xml/xml.h"
+#include "exporter/util/xml.h"
 
 namespace entra_pta::agent {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::agent {
 

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "exporter/crypto/base64.h"
+#include "exporter/util/base64.h"
 
 namespace entra_pta::cloud {
 namespace {

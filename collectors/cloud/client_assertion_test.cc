@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "exporter/crypto/base64.h"
+#include "exporter/util/base64.h"
 
 namespace entra_pta::cloud {
 namespace {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "collectors/cloud/platform.h"
-#include "exporter/crypto/base64.h"
+#include "exporter/util/base64.h"
 
 namespace entra_pta::cloud {
 namespace {

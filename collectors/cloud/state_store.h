@@ -14,7 +14,7 @@
 #include <variant>
 
 #include "collectors/cloud/platform.h"
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::cloud {
 

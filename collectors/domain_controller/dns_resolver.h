@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "collectors/domain_controller/network.h"
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::domain_controller {
 

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "exporter/ipv4.h"
+#include "exporter/util/ipv4.h"
 
 namespace entra_pta::domain_controller {
 

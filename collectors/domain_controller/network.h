@@ -1,7 +1,7 @@
 // Network: what the domain_controller collector needs from outside the
 // process besides DNS (dns_resolver.h, c-ares), behind one interface:
 // concurrent TCP connects and the host's AD domain. SystemNetwork() is the
-// real one, chosen by CMake (network_other.cc: POSIX sockets;
+// real one, chosen by CMake (network_posix.cc: POSIX sockets;
 // network_windows.cc: Winsock); tests use testing/fake_network.h or the
 // real one on 127.0.0.1.
 // Thread-safety: implementations must allow concurrent calls.
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::domain_controller {
 

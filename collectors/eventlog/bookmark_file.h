@@ -15,7 +15,7 @@
 #include <string_view>
 #include <variant>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::eventlog {
 

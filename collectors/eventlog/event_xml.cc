@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "exporter/xml/xml.h"
+#include "exporter/util/xml.h"
 
 namespace entra_pta::eventlog {
 namespace {

@@ -3,7 +3,8 @@
 #include <variant>
 
 #include "collectors/heartbeat/trace_log.h"
-#include "exporter/metric_builder.h"
+#include "exporter/sdk/metric_builder.h"
+#include "exporter/util/env_expansion.h"
 
 namespace entra_pta::heartbeat {
 namespace {
@@ -76,7 +77,7 @@ std::optional<SourceObservation> CombineSources(
 
 HeartbeatCollector::HeartbeatCollector(HeartbeatSettings settings,
                                        const Clock& clock,
-                                       const SignalBoard* signals)
+                                       const SignOfLifeTimes* signals)
     : settings_(std::move(settings)),
       file_pattern_(CompileFilePattern(settings_.trace_file_pattern)),
       clock_(clock),

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "collectors/tls/cert_facts.h"
-#include "exporter/config_section.h"
+#include "exporter/sdk/config_section.h"
 
 namespace entra_pta::tls {
 
