@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "exporter/socket.h"
+#include "exporter/platform/socket.h"
 
 namespace entra_pta::domain_controller {
 namespace {

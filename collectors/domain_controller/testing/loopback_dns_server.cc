@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "collectors/domain_controller/testing/udp_socket.h"
-#include "exporter/socket.h"
+#include "exporter/platform/socket.h"
 
 namespace entra_pta::domain_controller::testing {
 namespace {
