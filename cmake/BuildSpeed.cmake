@@ -50,9 +50,4 @@ function(entra_pta_apply_build_speed)
       <prometheus/registry.h> <prometheus/family.h> <prometheus/gauge.h>
       <yaml-cpp/yaml.h> <nlohmann/json.hpp>)
   endforeach()
-  # With the header precompiled GCC 12 inlines differently and reports a
-  # false -Warray-bounds in xml_scan.cc's std::string use; it builds without.
-  set_source_files_properties("${PROJECT_SOURCE_DIR}/exporter/util/xml_scan.cc"
-    DIRECTORY "${PROJECT_SOURCE_DIR}/exporter/util"
-    PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
 endfunction()

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <variant>
 
 #include "collectors/probe/agent_proxy_config.h"
 #include "collectors/probe/endpoint_settings.h"
@@ -19,11 +18,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {
   const std::string xml(reinterpret_cast<const char*>(data), size);
   const auto parsed = endpoint::ParseAgentProxyConfig(xml);
-  if (const auto* status = std::get_if<entra_pta::Status>(&parsed)) {
-    if (status->ok() || status->message().empty()) __builtin_trap();
+  if (!parsed.ok()) {
+    if (parsed.status().ok() || parsed.status().message().empty()) {
+      __builtin_trap();
+    }
     return 0;
   }
-  const auto& agent = std::get<endpoint::AgentProxy>(parsed);
+  const endpoint::AgentProxy& agent = *parsed;
   static const std::optional<endpoint::Target> target = [] {
     std::string error;
     return endpoint::ParseTargetUrl(

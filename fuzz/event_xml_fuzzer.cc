@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <variant>
 
 #include "collectors/eventlog/event_xml.h"
 
@@ -16,14 +15,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto result = eventlog::ParseRenderedEvent(text);
-  if (const auto* fields = std::get_if<eventlog::EventFields>(&result)) {
+  if (result.ok()) {
+    const eventlog::EventFields* fields = &*result;
     if (fields->event_id > 65535 || fields->level > 255) __builtin_trap();
     if (fields->time_created_seconds &&
         !std::isfinite(*fields->time_created_seconds)) {
       __builtin_trap();
     }
     (void)eventlog::LevelName(fields->level);
-  } else if (std::get<std::string>(result).empty()) {
+  } else if (result.status().message().empty()) {
     __builtin_trap();
   }
   if (const auto seconds = eventlog::ParseSystemTime(text)) {

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "collectors/agent/trust_settings.h"
 
@@ -12,14 +11,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {
   const std::string_view xml(reinterpret_cast<const char*>(data), size);
   const auto parsed = entra_pta::agent::ParseTrustSettings(xml);
-  if (const auto* settings =
-          std::get_if<entra_pta::agent::TrustSettings>(&parsed)) {
+  if (parsed.ok()) {
+    const entra_pta::agent::TrustSettings* settings = &*parsed;
     if (settings->thumbprint.size() != 40 ||
         settings->thumbprint.find_first_not_of("0123456789ABCDEF") !=
             std::string::npos) {
       __builtin_trap();
     }
-  } else if (std::get<std::string>(parsed).empty()) {
+  } else if (parsed.status().message().empty()) {
     __builtin_trap();
   }
   return 0;

@@ -99,10 +99,10 @@ Status AgentCollector::Collect(const ScrapeContext& /*context*/,
     errors.push_back(read.message());
   } else {
     auto parsed = ParseTrustSettings(trust_text);
-    if (auto* error = std::get_if<std::string>(&parsed)) {
-      errors.push_back(trust_path + ": " + *error);
+    if (!parsed.ok()) {
+      errors.push_back(trust_path + ": " + parsed.status().message());
     } else {
-      const TrustSettings& trust = std::get<TrustSettings>(parsed);
+      const TrustSettings& trust = *parsed;
       double not_after = 0;
       Status found = host_->FindCertificateNotAfter(
           trust.thumbprint, trust.in_user_store, not_after);

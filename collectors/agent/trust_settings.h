@@ -10,7 +10,8 @@
 
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "exporter/util/status.h"
 
 namespace entra_pta::agent {
 
@@ -20,7 +21,6 @@ struct TrustSettings {
 };
 
 // The settings, or a one-line error for malformed or hostile input.
-std::variant<TrustSettings, std::string> ParseTrustSettings(
-    std::string_view xml);
+StatusOr<TrustSettings> ParseTrustSettings(std::string_view xml);
 
 }  // namespace entra_pta::agent

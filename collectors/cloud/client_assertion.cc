@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "exporter/util/base64.h"
+
 namespace entra_pta::cloud {
 namespace {
 
@@ -35,34 +37,6 @@ std::string Digest(const EVP_MD* md, const std::vector<unsigned char>& data) {
 }
 
 }  // namespace
-
-std::string Base64UrlEncode(std::string_view bytes) {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::size_t i = 0;
-  auto byte = [&](std::size_t k) {
-    return static_cast<unsigned>(static_cast<unsigned char>(bytes[k]));
-  };
-  for (; i + 2 < bytes.size(); i += 3) {
-    const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i + 1 == bytes.size()) {
-    const unsigned v = byte(i) << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-  } else if (i + 2 == bytes.size()) {
-    const unsigned v = (byte(i) << 16) | (byte(i + 1) << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-  }
-  return out;
-}
 
 std::variant<std::string, Status> BuildClientAssertion(
     const std::string& certificate_pem, const std::string& private_key_pem,

@@ -16,8 +16,6 @@
 
 namespace entra_pta::cloud {
 
-std::string Base64UrlEncode(std::string_view bytes);
-
 // `certificate_pem` and `private_key_pem` are PEM texts (the key RSA,
 // unencrypted, matching the certificate). Errors name what is wrong and
 // never quote the key.

@@ -5,6 +5,7 @@
 
 #include "collectors/cloud/graph_model.h"
 #include "collectors/cloud/state_store.h"
+#include "exporter/util/flag_parser.h"
 
 namespace entra_pta::cloud {
 
@@ -121,18 +122,15 @@ int GraphCommandMain(const std::vector<std::string>& args,
     err << usage;
     return 2;
   }
-  std::string config_file;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg.rfind("--config.file=", 0) == 0) {
-      config_file = arg.substr(14);
-    } else if (arg == "--config.file" && i + 1 < args.size()) {
-      config_file = args[++i];
-    } else {
-      err << "graph login: unknown argument " << arg << "\n" << usage;
-      return 2;
-    }
+  std::optional<std::string> config_flag;
+  FlagParser parser;
+  parser.Value("--config.file", &config_flag);
+  if (Status parsed = parser.Parse({args.begin() + 1, args.end()}, "");
+      !parsed.ok()) {
+    err << "graph login: " << parsed.message() << "\n" << usage;
+    return 2;
   }
+  const std::string config_file = config_flag.value_or("");
   if (config_file.empty()) {
     err << "graph login: --config.file is required (the file with tenant.id "
            "and collectors.cloud.client_id)\n"

@@ -11,38 +11,10 @@
 #include <vector>
 
 #include "collectors/cloud/platform.h"
+#include "exporter/util/base64.h"
 
 namespace entra_pta::cloud {
 namespace {
-
-std::string Base64Encode(const BYTE* data, DWORD size) {
-  DWORD length = 0;
-  if (!::CryptBinaryToStringA(data, size,
-                              CRYPT_STRING_BASE64 | CRYPT_STRING_NOCRLF,
-                              nullptr, &length)) {
-    return "";
-  }
-  std::string out(length, '\0');
-  ::CryptBinaryToStringA(data, size, CRYPT_STRING_BASE64 | CRYPT_STRING_NOCRLF,
-                         out.data(), &length);
-  out.resize(length);
-  return out;
-}
-
-std::vector<BYTE> Base64Decode(const std::string& text) {
-  DWORD length = 0;
-  if (!::CryptStringToBinaryA(text.c_str(), static_cast<DWORD>(text.size()),
-                              CRYPT_STRING_BASE64, nullptr, &length, nullptr,
-                              nullptr)) {
-    return {};
-  }
-  std::vector<BYTE> out(length);
-  ::CryptStringToBinaryA(text.c_str(), static_cast<DWORD>(text.size()),
-                         CRYPT_STRING_BASE64, out.data(), &length, nullptr,
-                         nullptr);
-  out.resize(length);
-  return out;
-}
 
 std::string Utf8(const std::wstring& wide) {
   if (wide.empty()) return {};
@@ -66,7 +38,9 @@ std::variant<ProtectedSecret, Status> ProtectSecret(const std::string& secret) {
     return Status::Error("DPAPI could not protect the refresh token (error " +
                          std::to_string(::GetLastError()) + ")");
   }
-  ProtectedSecret stored{"dpapi", Base64Encode(out.pbData, out.cbData)};
+  ProtectedSecret stored{
+      "dpapi", Base64Encode(std::string_view(
+                   reinterpret_cast<const char*>(out.pbData), out.cbData))};
   ::LocalFree(out.pbData);
   return stored;
 }
@@ -79,8 +53,9 @@ std::variant<std::string, Status> UnprotectSecret(
         "protected; run `entra_pta_exporter graph login` "
         "again");
   }
-  std::vector<BYTE> blob = Base64Decode(stored.data);
-  DATA_BLOB in{static_cast<DWORD>(blob.size()), blob.data()};
+  std::string blob = Base64Decode(stored.data).value_or("");
+  DATA_BLOB in{static_cast<DWORD>(blob.size()),
+               reinterpret_cast<BYTE*>(blob.data())};
   DATA_BLOB out{0, nullptr};
   if (blob.empty() ||
       !::CryptUnprotectData(&in, nullptr, nullptr, nullptr, nullptr,

@@ -51,10 +51,9 @@ TEST(EventSourceRealWindowsTest, ReadsNewApplicationEventsThenResumes) {
   std::vector<EventFields> ours;
   auto collect = [&](std::string_view xml) {
     auto parsed = ParseRenderedEvent(xml);
-    ASSERT_TRUE(std::holds_alternative<EventFields>(parsed))
-        << std::get<std::string>(parsed);
-    if (std::get<EventFields>(parsed).provider == provider) {
-      ours.push_back(std::get<EventFields>(parsed));
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    if (parsed->provider == provider) {
+      ours.push_back(*parsed);
     }
   };
   ChannelRead first = source_backend->ReadNew(

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "exporter/util/xml_scan.h"
+#include "exporter/util/xml.h"
 
 namespace entra_pta::eventlog {
 namespace {
@@ -109,18 +109,21 @@ std::string FormatSystemTime(double unix_seconds) {
   return buffer;
 }
 
-std::variant<EventFields, std::string> ParseRenderedEvent(
-    std::string_view xml) {
+StatusOr<EventFields> ParseRenderedEvent(std::string_view xml) {
   XmlLimits limits;
+  // Windows caps an event at 64 KiB of data; its rendering adds the System
+  // block and escaping.
+  limits.max_bytes = 1 << 20;
   limits.max_elements = 2000;
   limits.max_depth = 32;
-  auto scanned = ScanXml(xml, limits);
-  if (auto* error = std::get_if<std::string>(&scanned)) {
-    return "malformed event XML: " + *error;
+  auto parsed = ParseXml(xml, limits);
+  if (!parsed.ok()) {
+    return Status::Error("malformed event XML: " + parsed.status().message());
   }
-  const auto& elements = std::get<std::vector<XmlElement>>(scanned);
+  const std::vector<XmlElement>& elements = *parsed;
   if (elements.front().name != "Event") {
-    return "not an event: the root element is <" + elements.front().name + ">";
+    return Status::Error("not an event: the root element is <" +
+                         elements.front().name + ">");
   }
   EventFields fields;
   bool in_system = false, saw_system = false, saw_provider = false,
@@ -135,27 +138,31 @@ std::variant<EventFields, std::string> ParseRenderedEvent(
     if (element.name == "Provider") {
       const std::string* name = element.Attribute("Name");
       if (name == nullptr || name->empty()) {
-        return std::string("event <Provider> has no Name");
+        return Status::Error("event <Provider> has no Name");
       }
       fields.provider = *name;
       saw_provider = true;
     } else if (element.name == "EventID") {
       auto id = ParseUnsigned<std::uint32_t>(element.text, 65535);
-      if (!id)
-        return "invalid <EventID> \"" + element.text.substr(0, 32) + "\"";
+      if (!id) {
+        return Status::Error("invalid <EventID> \"" +
+                             element.text.substr(0, 32) + "\"");
+      }
       fields.event_id = *id;
       saw_id = true;
     } else if (element.name == "Level") {
       auto level = ParseUnsigned<std::uint32_t>(element.text, 255);
-      if (!level)
-        return "invalid <Level> \"" + element.text.substr(0, 32) + "\"";
+      if (!level) {
+        return Status::Error("invalid <Level> \"" + element.text.substr(0, 32) +
+                             "\"");
+      }
       fields.level = *level;
     } else if (element.name == "TimeCreated") {
       if (const std::string* time = element.Attribute("SystemTime")) {
         fields.time_created_seconds = ParseSystemTime(*time);
         if (!fields.time_created_seconds) {
-          return "invalid TimeCreated SystemTime \"" + time->substr(0, 40) +
-                 "\"";
+          return Status::Error("invalid TimeCreated SystemTime \"" +
+                               time->substr(0, 40) + "\"");
         }
       }
     } else if (element.name == "EventRecordID") {
@@ -163,9 +170,9 @@ std::variant<EventFields, std::string> ParseRenderedEvent(
           element.text, std::numeric_limits<std::uint64_t>::max());
     }
   }
-  if (!saw_system) return std::string("event has no <System> element");
-  if (!saw_provider) return std::string("event has no <Provider>");
-  if (!saw_id) return std::string("event has no <EventID>");
+  if (!saw_system) return Status::Error("event has no <System> element");
+  if (!saw_provider) return Status::Error("event has no <Provider>");
+  if (!saw_id) return Status::Error("event has no <EventID>");
   return fields;
 }
 

@@ -8,7 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "exporter/util/status.h"
 
 namespace entra_pta::eventlog {
 
@@ -22,7 +23,7 @@ struct EventFields {
 
 // The event's System fields, or a one-line error for malformed, truncated
 // or hostile input (never throws, never crashes).
-std::variant<EventFields, std::string> ParseRenderedEvent(std::string_view xml);
+StatusOr<EventFields> ParseRenderedEvent(std::string_view xml);
 
 // "critical", "error", "warning", "information", "verbose"; level 0
 // (LogAlways, shown as Information by Event Viewer) is "information"; other

@@ -110,11 +110,11 @@ Status EventlogCollector::ReadChannel(const std::string& channel,
   bool rereading_after_reset = false;
   auto on_event = [&](std::string_view xml) {
     auto parsed = ParseRenderedEvent(xml);
-    if (std::holds_alternative<std::string>(parsed)) {
+    if (!parsed.ok()) {
       ++state.unparsable_events;
       return;
     }
-    const EventFields& event = std::get<EventFields>(parsed);
+    const EventFields& event = *parsed;
     double when =
         event.time_created_seconds.value_or(ToUnixSeconds(clock_.Now()));
     // After a rejected bookmark the look-back window is read again; what

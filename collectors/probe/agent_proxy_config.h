@@ -8,13 +8,12 @@
 //       <bypasslist><add address="contoso\.com"/></bypasslist>
 //     </defaultProxy>
 //   </system.net></configuration>
-// The XML reading is a small, strict, pure parser (no DTDs, bounded size
-// and depth) so hostile or truncated files give a located error.
+// The XML is read by exporter/xml (expat: no DTDs, bounded size and depth),
+// so hostile or truncated files give a located error.
 // Thread-safety: pure functions.
 #pragma once
 
 #include <string>
-#include <variant>
 
 #include "collectors/probe/proxy_choice.h"
 #include "exporter/util/status.h"
@@ -28,9 +27,9 @@ inline constexpr std::size_t kMaxAgentConfigBytes = 1 << 20;
 // enabled="false", the agent goes direct (empty address). Errors name
 // line:column and never echo attribute values (a proxy address may carry a
 // password).
-std::variant<AgentProxy, Status> ParseAgentProxyConfig(const std::string& xml);
+StatusOr<AgentProxy> ParseAgentProxyConfig(const std::string& xml);
 
 // Reads and parses `path` (%NAME% references expanded).
-std::variant<AgentProxy, Status> ReadAgentProxyConfig(const std::string& path);
+StatusOr<AgentProxy> ReadAgentProxyConfig(const std::string& path);
 
 }  // namespace entra_pta::endpoint

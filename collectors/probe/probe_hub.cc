@@ -124,12 +124,12 @@ std::shared_ptr<const ProbeRound> ProbeHub::Run(
   std::optional<AgentProxy> agent;
   if (settings_.proxy.from_agent_config) {
     auto read = ReadAgentProxyConfig(settings_.proxy.agent_config_file);
-    if (auto* problem = std::get_if<Status>(&read)) {
-      round->status = *problem;
+    if (!read.ok()) {
+      round->status = read.status();
       LogChanges(*round);
       return round;
     }
-    agent = std::get<AgentProxy>(read);
+    agent = *std::move(read);
   }
   for (const Target& target : settings_.targets) {
     ProxyDecision decision =

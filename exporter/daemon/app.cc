@@ -14,7 +14,6 @@
 
 #include "collectors/cloud/graph_login.h"
 #include "exporter/daemon/diagnose.h"
-#include "exporter/daemon/flag_split.h"
 #include "exporter/daemon/health_check.h"
 #include "exporter/daemon/reloader.h"
 #include "exporter/http/http_server.h"
@@ -25,6 +24,7 @@
 #include "exporter/sdk/metric_builder.h"
 #include "exporter/util/build_info.h"
 #include "exporter/util/duration.h"
+#include "exporter/util/flag_parser.h"
 #include "exporter/views/landing_page.h"
 
 namespace entra_pta {
@@ -33,26 +33,6 @@ namespace {
 volatile std::sig_atomic_t g_stop_signal = 0;
 
 extern "C" void OnStopSignal(int signal) { g_stop_signal = signal; }
-
-struct FlagSpec {
-  std::string name;
-  std::optional<std::string> Flags::*field;
-};
-
-const std::vector<FlagSpec>& ValueFlags() {
-  static const std::vector<FlagSpec> specs = {
-      {"--config.file", &Flags::config_file},
-      {"--config.check", &Flags::config_check},
-      {"--web.listen-address", &Flags::listen_address},
-      {"--web.config.file", &Flags::web_config_file},
-      {"--log.level", &Flags::log_level},
-      {"--log.format", &Flags::log_format},
-      {"--collectors.enabled", &Flags::collectors_enabled},
-      {"--tenant.id", &Flags::tenant_id},
-      {"--service", &Flags::service},
-  };
-  return specs;
-}
 
 prometheus::MetricFamily BuildInfoFamily() {
   auto family = GaugeFamily(
@@ -71,30 +51,20 @@ prometheus::MetricFamily BuildInfoFamily() {
 
 Flags ParseFlags(const std::vector<std::string>& args) {
   Flags flags;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      flags.help = true;
-      continue;
-    }
-    if (arg == "--version") {
-      flags.version = true;
-      continue;
-    }
-    auto [name, value] = SplitFlagArgument(arg);
-    const FlagSpec* spec = nullptr;
-    for (const FlagSpec& candidate : ValueFlags()) {
-      if (candidate.name == name) spec = &candidate;
-    }
-    if (spec == nullptr) {
-      throw FlagError("unknown flag " + name + " (see --help)");
-    }
-    if (!value) {
-      if (i + 1 >= args.size())
-        throw FlagError("flag " + name + " needs a value");
-      value = args[++i];
-    }
-    flags.*(spec->field) = *value;
+  FlagParser parser;
+  parser.Value("--config.file", &flags.config_file)
+      .Value("--config.check", &flags.config_check)
+      .Value("--web.listen-address", &flags.listen_address)
+      .Value("--web.config.file", &flags.web_config_file)
+      .Value("--log.level", &flags.log_level)
+      .Value("--log.format", &flags.log_format)
+      .Value("--collectors.enabled", &flags.collectors_enabled)
+      .Value("--tenant.id", &flags.tenant_id)
+      .Value("--service", &flags.service)
+      .Switch("--help,-h", &flags.help)
+      .Switch("--version", &flags.version);
+  if (Status parsed = parser.Parse(args, " (see --help)"); !parsed.ok()) {
+    throw FlagError(parsed.message());
   }
   return flags;
 }

@@ -10,11 +10,11 @@
 
 #include "collectors/eventlog/event_source.h"
 #include "collectors/eventlog/eventlog_collector.h"
-#include "exporter/daemon/flag_split.h"
 #include "exporter/platform/terminal.h"
 #include "exporter/sdk/metric_builder.h"
 #include "exporter/util/deadline.h"
 #include "exporter/util/duration.h"
+#include "exporter/util/flag_parser.h"
 #include "exporter/views/diagnose_render.h"
 
 namespace entra_pta::diagnose {
@@ -58,6 +58,21 @@ std::chrono::milliseconds Remaining(
   return std::max(left, std::chrono::milliseconds(50));
 }
 
+// A positive duration flag no longer than kMaxDuration. Throws FlagError.
+std::chrono::milliseconds ParseDurationFlag(const std::string& name,
+                                            const std::string& value) {
+  std::optional<std::chrono::milliseconds> d = ParseDuration(value);
+  if (!d || d->count() <= 0) {
+    throw FlagError(name + ": invalid duration \"" + value +
+                    "\" (use e.g. 24h, 90m, 30s)");
+  }
+  if (*d > kMaxDuration) {
+    throw FlagError(name + ": " + value + " is too long (at most " +
+                    FormatDuration(kMaxDuration) + ")");
+  }
+  return *d;
+}
+
 std::string NewStateDir() {
   std::random_device random;
   std::error_code ec;
@@ -72,63 +87,39 @@ std::string NewStateDir() {
 
 DiagnoseFlags ParseDiagnoseFlags(const std::vector<std::string>& args) {
   DiagnoseFlags flags;
-  std::vector<std::string> exporter_args;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      flags.help = true;
-      continue;
-    }
-    auto [name, value] = SplitFlagArgument(arg);
-    const bool own =
-        name == "--output" || name == "--since" || name == "--timeout";
-    const bool shared = name == "--config.file" ||
-                        name == "--collectors.enabled" ||
-                        name == "--log.level" || name == "--log.format";
-    if (!own && !shared) {
-      throw FlagError("diagnose: unknown flag " + name +
-                      " (see entra_pta_exporter diagnose --help)");
-    }
-    if (!value) {
-      if (i + 1 >= args.size()) {
-        throw FlagError("flag " + name + " needs a value");
-      }
-      value = args[++i];
-    }
-    if (shared) {
-      exporter_args.push_back(name + "=" + *value);
-    } else if (name == "--output") {
-      if (*value == "text") {
-        flags.output = OutputFormat::kText;
-      } else if (*value == "json") {
-        flags.output = OutputFormat::kJson;
-      } else if (*value == "markdown") {
-        flags.output = OutputFormat::kMarkdown;
-      } else {
-        throw FlagError("--output: invalid format \"" + *value +
-                        "\" (use text, json or markdown)");
-      }
+  std::optional<std::string> output, since, timeout;
+  FlagParser parser;
+  parser.Value("--config.file", &flags.exporter.config_file)
+      .Value("--collectors.enabled", &flags.exporter.collectors_enabled)
+      .Value("--log.level", &flags.exporter.log_level)
+      .Value("--log.format", &flags.exporter.log_format)
+      .Value("--output", &output)
+      .Value("--since", &since)
+      .Value("--timeout", &timeout)
+      .Switch("--help,-h", &flags.help);
+  Status parsed =
+      parser.Parse(args, " (see entra_pta_exporter diagnose --help)");
+  if (!parsed.ok()) throw FlagError("diagnose: " + parsed.message());
+  if (output) {
+    if (*output == "text") {
+      flags.output = OutputFormat::kText;
+    } else if (*output == "json") {
+      flags.output = OutputFormat::kJson;
+    } else if (*output == "markdown") {
+      flags.output = OutputFormat::kMarkdown;
     } else {
-      std::optional<std::chrono::milliseconds> d = ParseDuration(*value);
-      if (!d || d->count() <= 0) {
-        throw FlagError(name + ": invalid duration \"" + *value +
-                        "\" (use e.g. 24h, 90m, 30s)");
-      }
-      if (*d > kMaxDuration) {
-        throw FlagError(name + ": " + *value + " is too long (at most " +
-                        FormatDuration(kMaxDuration) + ")");
-      }
-      if (name == "--since") {
-        if (*d < std::chrono::seconds(1)) {
-          throw FlagError("--since: must be at least 1s");
-        }
-        flags.since = std::chrono::duration_cast<std::chrono::seconds>(*d);
-      } else {
-        flags.timeout = *d;
-      }
+      throw FlagError("--output: invalid format \"" + *output +
+                      "\" (use text, json or markdown)");
     }
   }
-  flags.exporter = ParseFlags(exporter_args);
+  if (since) {
+    const std::chrono::milliseconds d = ParseDurationFlag("--since", *since);
+    if (d < std::chrono::seconds(1)) {
+      throw FlagError("--since: must be at least 1s");
+    }
+    flags.since = std::chrono::duration_cast<std::chrono::seconds>(d);
+  }
+  if (timeout) flags.timeout = ParseDurationFlag("--timeout", *timeout);
   return flags;
 }
 

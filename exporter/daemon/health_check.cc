@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "exporter/daemon/config.h"
-#include "exporter/daemon/flag_split.h"
 #include "exporter/util/duration.h"
+#include "exporter/util/flag_parser.h"
 
 namespace entra_pta {
 namespace {
@@ -31,32 +31,27 @@ struct HealthCheckFlags {
 // Returns an error message, or an empty string when the flags are valid.
 std::string ParseHealthCheckFlags(const std::vector<std::string>& args,
                                   HealthCheckFlags& flags) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    auto [name, value] = SplitFlagArgument(args[i]);
-    if (name != "--web.listen-address" && name != "--timeout") {
-      return "unknown flag " + name +
-             " (use --web.listen-address=ADDR, --timeout=DURATION)";
+  std::optional<std::string> listen_address, timeout;
+  FlagParser parser;
+  parser.Value("--web.listen-address", &listen_address)
+      .Value("--timeout", &timeout);
+  Status parsed = parser.Parse(
+      args, " (use --web.listen-address=ADDR, --timeout=DURATION)");
+  if (!parsed.ok()) return parsed.message();
+  if (listen_address) flags.listen_address = *listen_address;
+  if (timeout) {
+    std::optional<std::chrono::milliseconds> value = ParseDuration(*timeout);
+    if (!value || value->count() <= 0) {
+      return "--timeout: invalid duration \"" + *timeout +
+             "\" (e.g. 5s, 500ms)";
     }
-    if (!value) {
-      if (i + 1 >= args.size()) return "flag " + name + " needs a value";
-      value = args[++i];
+    // A health check that waits longer is no check; the bound also keeps
+    // the value inside curl's (32-bit on Windows) long.
+    if (*value > kMaxHealthCheckTimeout) {
+      return "--timeout: " + *timeout + " is too long (at most " +
+             FormatDuration(kMaxHealthCheckTimeout) + ")";
     }
-    if (name == "--web.listen-address") {
-      flags.listen_address = *value;
-    } else {
-      std::optional<std::chrono::milliseconds> timeout = ParseDuration(*value);
-      if (!timeout || timeout->count() <= 0) {
-        return "--timeout: invalid duration \"" + *value +
-               "\" (e.g. 5s, 500ms)";
-      }
-      // A health check that waits longer is no check; the bound also keeps
-      // the value inside curl's (32-bit on Windows) long.
-      if (*timeout > kMaxHealthCheckTimeout) {
-        return "--timeout: " + *value + " is too long (at most " +
-               FormatDuration(kMaxHealthCheckTimeout) + ")";
-      }
-      flags.timeout = *timeout;
-    }
+    flags.timeout = *value;
   }
   return "";
 }

@@ -7,44 +7,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "exporter/util/base64.h"
+
 namespace entra_pta {
 namespace {
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// Standard base64 with padding (RFC 4648), strictly.
-std::optional<std::string> DecodeBase64(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    int values[4];
-    int padding = 0;
-    for (int j = 0; j < 4; ++j) {
-      char c = text[i + j];
-      if (c == '=' && i + 4 == text.size() && j >= 2) {
-        values[j] = 0;
-        ++padding;
-      } else if (padding > 0 || (values[j] = Base64Value(c)) < 0) {
-        return std::nullopt;
-      }
-    }
-    std::uint32_t bits = (static_cast<std::uint32_t>(values[0]) << 18) |
-                         (static_cast<std::uint32_t>(values[1]) << 12) |
-                         (static_cast<std::uint32_t>(values[2]) << 6) |
-                         static_cast<std::uint32_t>(values[3]);
-    out += static_cast<char>(bits >> 16);
-    if (padding < 2) out += static_cast<char>((bits >> 8) & 0xff);
-    if (padding < 1) out += static_cast<char>(bits & 0xff);
-  }
-  return out;
-}
 
 void RandomBytes(unsigned char* data, std::size_t size) {
   if (RAND_bytes(data, static_cast<int>(size)) != 1) {
@@ -64,7 +30,7 @@ std::optional<BasicCredentials> ParseBasicAuthorization(
   if (scheme != "basic ") return std::nullopt;
   value.remove_prefix(6);
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  auto decoded = DecodeBase64(value);
+  auto decoded = Base64Decode(value);
   if (!decoded) return std::nullopt;
   std::size_t colon = decoded->find(':');
   if (colon == std::string::npos) return std::nullopt;
