@@ -16,6 +16,7 @@
 #include "collectors/domain_controller/domain_controller_collector.h"
 #include "collectors/domain_controller/testing/dns_test_messages.h"
 #include "collectors/domain_controller/testing/fake_network.h"
+#include "collectors/domain_controller/testing/loopback_dns_server.h"
 #include "collectors/endpoint/endpoint_collector.h"
 #include "collectors/probe/testing/fake_prober.h"
 #include "collectors/service/service_collector.h"
@@ -132,19 +133,28 @@ TEST_F(EngineOnCollectorsTest, AgentHostStoppedAgentService) {
 TEST_F(EngineOnCollectorsTest, DomainControllersOneDownOnLdap) {
   using namespace domain_controller;
   using namespace domain_controller::testing;
+  // A real DNS server on 127.0.0.1, asked through c-ares as in production.
+  const std::string srv = "_ldap._tcp.dc._msdcs.corp.test";
+  LoopbackDnsServer dns_server(
+      [srv](const Bytes& query, Transport) -> std::optional<Bytes> {
+        const std::string name = QueryName(query);
+        if (QueryType(query) == kDnsTypeSrv && name == srv) {
+          return SrvAnswer(QueryId(query), srv,
+                           {{"dc1.corp.test", 389}, {"dc2.corp.test", 389}},
+                           {});
+        }
+        if (QueryType(query) == kDnsTypeA && name == "dc1.corp.test") {
+          return AAnswer(QueryId(query), name, {10, 0, 0, 1});
+        }
+        if (QueryType(query) == kDnsTypeA && name == "dc2.corp.test") {
+          return AAnswer(QueryId(query), name, {10, 0, 0, 2});
+        }
+        return std::nullopt;
+      });
   DomainControllerSettings settings;
   settings.domain = "corp.test";
-  settings.dns_server = Endpoint{"127.0.0.53", 5353};
+  settings.dns_servers = {dns_server.endpoint()};
   auto network = std::make_shared<FakeNetwork>();
-  const std::string srv = "_ldap._tcp.dc._msdcs.corp.test";
-  network->dns = [srv](const Bytes& query) -> std::optional<Bytes> {
-    if (QueryType(query) == kDnsTypeSrv && QueryName(query) == srv) {
-      return SrvAnswer(
-          QueryId(query), srv, {{"dc1.corp.test", 389}, {"dc2.corp.test", 389}},
-          {{"dc1.corp.test", {10, 0, 0, 1}}, {"dc2.corp.test", {10, 0, 0, 2}}});
-    }
-    return std::nullopt;
-  };
   network->connect["10.0.0.1:389"] = {true, std::chrono::milliseconds(3), ""};
   network->connect["10.0.0.1:88"] = {true, std::chrono::milliseconds(3), ""};
   network->connect["10.0.0.2:389"] = {false, std::chrono::milliseconds(1),
