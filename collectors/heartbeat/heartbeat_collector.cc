@@ -1,6 +1,5 @@
 #include "collectors/heartbeat/heartbeat_collector.h"
 
-
 #include "collectors/heartbeat/trace_log.h"
 #include "exporter/metric_builder.h"
 

@@ -11,6 +11,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cited_files  # noqa: E402
 import cxx_scan  # noqa: E402
+import gtest_names  # noqa: E402
 import sizes  # noqa: E402
 
 
@@ -168,6 +169,32 @@ class CitedFilesTest(TreeTest):
                                         allowed={"exporter/a.h": "v"})
         self.assertEqual(len(report), 1, report)
         self.assertIn("ALLOWED lists exporter/a.h", report[0])
+
+
+class GtestNamesTest(unittest.TestCase):
+
+    def test_index_names_and_byte_dumps_are_found(self):
+        listing = "\n".join([
+            "Plain.",
+            "  Works",
+            "Table/RowTest.",
+            "  Verdicts/0  # GetParam() = 48-byte object <50-EC DA-43>",
+            "  Verdicts/1  # GetParam() = 48-byte object <F0-08 D7-43>",
+            "Named/CaseTest.",
+            "  Run/healthy  # GetParam() = healthy",
+        ])
+        self.assertEqual(gtest_names.problems_in_listing(listing), [
+            ("Table/RowTest", "Verdicts/0", "named by index only"),
+            ("Table/RowTest", "Verdicts/0", "parameter printed as bytes"),
+            ("Table/RowTest", "Verdicts/1", "named by index only"),
+            ("Table/RowTest", "Verdicts/1", "parameter printed as bytes"),
+        ])
+
+    def test_readable_names_pass(self):
+        listing = ("Scenarios/GoldenTest.\n"
+                   "  Matches/ssl_inspection  # GetParam() = ssl_inspection\n"
+                   "Plain.\n  Test2\n")
+        self.assertEqual(gtest_names.problems_in_listing(listing), [])
 
 
 if __name__ == "__main__":
