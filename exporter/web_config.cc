@@ -74,6 +74,7 @@ void ApplyClientAuth(const ConfigSection& tls,
   }
 }
 
+// min_version and max_version; max_version not below min_version.
 void ApplyVersions(const ConfigSection& tls,
                    const std::optional<std::string>& min_version,
                    const std::optional<std::string>& max_version,
