@@ -91,7 +91,9 @@ std::optional<std::string_view> AbsoluteFormPath(std::string_view target) {
   return path;
 }
 
-HttpRequestError Bad(std::string reason) { return {400, std::move(reason)}; }
+HttpRequestError BadRequest(std::string reason) {
+  return {400, std::move(reason)};
+}
 
 }  // namespace
 
@@ -128,22 +130,22 @@ MaybeError SplitHeadLines(std::string_view head,
   while (start < head.size()) {
     std::size_t lf = head.find('\n', start);
     if (lf == std::string_view::npos) {
-      return Bad("The request head does not end with an empty line.");
+      return BadRequest("The request head does not end with an empty line.");
     }
     if (lf == start || head[lf - 1] != '\r') {
-      return Bad("Lines must end with CRLF.");
+      return BadRequest("Lines must end with CRLF.");
     }
     std::string_view line = head.substr(start, lf - 1 - start);
     if (line.find('\r') != std::string_view::npos) {
-      return Bad("A line contains a bare CR.");
+      return BadRequest("A line contains a bare CR.");
     }
     lines.push_back(line);
     start = lf + 1;
     if (line.empty()) break;
   }
-  if (start != head.size()) return Bad("Data follows the request head.");
+  if (start != head.size()) return BadRequest("Data follows the request head.");
   if (lines.size() < 2 || !lines.back().empty()) {
-    return Bad("The request head does not end with an empty line.");
+    return BadRequest("The request head does not end with an empty line.");
   }
   lines.pop_back();
   return std::nullopt;
@@ -153,11 +155,12 @@ MaybeError SplitHeadLines(std::string_view head,
 MaybeError ParseRequestLine(std::string_view request_line,
                             HttpRequestHead& request) {
   std::size_t sp1 = request_line.find(' ');
-  if (sp1 == std::string_view::npos) return Bad("Malformed request line.");
+  if (sp1 == std::string_view::npos)
+    return BadRequest("Malformed request line.");
   std::size_t sp2 = request_line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos) {
     // "GET /" is HTTP/0.9, which has no headers and no status line.
-    return Bad("The request line has no HTTP version.");
+    return BadRequest("The request line has no HTTP version.");
   }
   std::string_view method = request_line.substr(0, sp1);
   std::string_view target = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
@@ -165,12 +168,12 @@ MaybeError ParseRequestLine(std::string_view request_line,
   if (method.empty() || !std::all_of(method.begin(), method.end(), [](char c) {
         return IsTokenChar(static_cast<unsigned char>(c));
       })) {
-    return Bad("Malformed method.");
+    return BadRequest("Malformed method.");
   }
   if (version.size() != 8 || version.substr(0, 5) != "HTTP/" ||
       version[5] < '0' || version[5] > '9' || version[6] != '.' ||
       version[7] < '0' || version[7] > '9') {
-    return Bad("Malformed HTTP version.");
+    return BadRequest("Malformed HTTP version.");
   }
   if (version[5] != '1' || (version[7] != '0' && version[7] != '1')) {
     return HttpRequestError{505, "Only HTTP/1.0 and HTTP/1.1 are supported."};
@@ -183,14 +186,15 @@ MaybeError ParseRequestLine(std::string_view request_line,
   if (std::optional<std::string_view> path = AbsoluteFormPath(target)) {
     target = *path;
   } else if (target.empty() || target.front() != '/') {
-    return Bad(
+    return BadRequest(
         "The request target must be a path starting with '/' or an "
         "absolute http(s) URI.");
   }
   if (!std::all_of(target.begin(), target.end(), [](char c) {
         return IsTargetChar(static_cast<unsigned char>(c));
       })) {
-    return Bad("The request target contains characters not allowed in a URI.");
+    return BadRequest(
+        "The request target contains characters not allowed in a URI.");
   }
   request.method = std::string(method);
   request.path = std::string(target.substr(0, target.find('?')));
@@ -201,24 +205,24 @@ MaybeError ParseRequestLine(std::string_view request_line,
 MaybeError AddHeaderField(std::string_view line, HttpRequestHead& request,
                           bool& has_host) {
   if (line.front() == ' ' || line.front() == '\t') {
-    return Bad("Folded header lines (obs-fold) are not accepted.");
+    return BadRequest("Folded header lines (obs-fold) are not accepted.");
   }
   std::size_t colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return Bad("Malformed header field.");
+    return BadRequest("Malformed header field.");
   }
   std::string_view name = line.substr(0, colon);
   if (!std::all_of(name.begin(), name.end(), [](char c) {
         return IsTokenChar(static_cast<unsigned char>(c));
       })) {
     // Includes whitespace before the colon (RFC 9112 5.1: must reject).
-    return Bad("Malformed header field name.");
+    return BadRequest("Malformed header field name.");
   }
   std::string_view value = line.substr(colon + 1);
   if (!std::all_of(value.begin(), value.end(), [](char c) {
         return IsFieldValueChar(static_cast<unsigned char>(c));
       })) {
-    return Bad("A header field value contains a control character.");
+    return BadRequest("A header field value contains a control character.");
   }
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
     value.remove_prefix(1);
@@ -235,7 +239,7 @@ MaybeError AddHeaderField(std::string_view line, HttpRequestHead& request,
        {"host", "content-length", "authorization", "connection",
         "x-prometheus-scrape-timeout-seconds"}) {
     if (lower == single && request.Header(lower)) {
-      return Bad("Duplicate header field " + lower + ".");
+      return BadRequest("Duplicate header field " + lower + ".");
     }
   }
   if (lower == "host") has_host = true;
@@ -248,7 +252,7 @@ MaybeError AddHeaderField(std::string_view line, HttpRequestHead& request,
         std::from_chars(value.data(), value.data() + value.size(), length);
     if (value.empty() || ec != std::errc() ||
         end != value.data() + value.size()) {
-      return Bad("Malformed Content-Length.");
+      return BadRequest("Malformed Content-Length.");
     }
     request.content_length = length;
   }
@@ -275,7 +279,7 @@ HttpRequestParse ParseRequestHead(std::string_view head) {
     }
   }
   if (request.minor_version == 1 && !has_host) {
-    return Bad("HTTP/1.1 requests need a Host header.");
+    return BadRequest("HTTP/1.1 requests need a Host header.");
   }
   auto connection = request.Header("connection");
   if (request.minor_version == 0) {

@@ -337,11 +337,11 @@ CurlProber::CurlProber(std::string ca_file, const Clock& clock)
 
 CurlProber::~CurlProber() = default;
 
-StatusOr<TrustStore> CurlProber::Store() {
+StatusOr<TrustStore> CurlProber::LoadedTrustStore() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (store_) return *store_;
+  if (trust_store_) return *trust_store_;
   StatusOr<TrustStore> loaded = LoadTrustStore(ca_file_);
-  if (loaded.ok()) store_ = *loaded;
+  if (loaded.ok()) trust_store_ = *loaded;
   return loaded;
 }
 
@@ -351,7 +351,7 @@ void CurlProber::VerifyHandshake(
     std::chrono::system_clock::time_point verify_time, ProbeResult& result) {
   if (store.ok()) {
     std::optional<ChainVerdict> cached =
-        verified_.Find(host, result.tls.chain_der, verify_time);
+        verified_chains_.Find(host, result.tls.chain_der, verify_time);
     ChainVerdict verdict =
         cached ? std::move(*cached)
         : parsed_chain != nullptr && sk_X509_num(parsed_chain) > 0
@@ -359,7 +359,7 @@ void CurlProber::VerifyHandshake(
             : VerifyChain(result.tls.chain_der, host, store->get(),
                           verify_time);
     if (!cached) {
-      verified_.Insert(host, result.tls.chain_der, verdict);
+      verified_chains_.Insert(host, result.tls.chain_der, verdict);
     }
     result.tls.verified = verdict.verified;
     result.tls.verify_error = verdict.error;
@@ -410,7 +410,7 @@ ProbeBatch CurlProber::ProbeAll(
   }
   RunTransfers(multi, deadline + kDeadlineSlack);
 
-  StatusOr<TrustStore> store = Store();
+  StatusOr<TrustStore> store = LoadedTrustStore();
   if (!store.ok()) batch.status = store.status();
   const auto verify_time = clock_.Now();
   for (std::size_t i = 0; i < transfers.size(); ++i) {
