@@ -21,7 +21,9 @@
 #   exporter-ccache-warm  entra_pta_exporter only, the user's own ccache (as
 #                     scripts/run uses it): new build directory, touch, edit
 #   core-plain, core-pch, core-unity
-#                     the exporter_core library alone (14 translation units),
+#                     the exporter_http library and the layers under it
+#                     (util, platform, sdk: 21 translation units; before
+#                     issue 15 split exporter/, the 14 of exporter_core),
 #                     cold, no ccache: plain, ENTRA_PTA_PCH=ON,
 #                     CMAKE_UNITY_BUILD=ON (a quicker PCH/unity comparison)
 # Default: every case, about 30 minutes on 2 idle cores.
@@ -129,9 +131,9 @@ for c in "${cases[@]}"; do
     all-nocache) run_case "$c" all off -DENTRA_PTA_BUILD_TESTS=ON ;;
     all-ccache) run_case "$c" all on -DENTRA_PTA_BUILD_TESTS=ON ;;
     exporter-ccache-warm) run_case "$c" entra_pta_exporter user -DENTRA_PTA_BUILD_TESTS=OFF ;;
-    core-plain) cold_only "$c" exporter_core -DENTRA_PTA_CCACHE=OFF ;;
-    core-pch) cold_only "$c" exporter_core -DENTRA_PTA_CCACHE=OFF -DENTRA_PTA_PCH=ON ;;
-    core-unity) cold_only "$c" exporter_core -DENTRA_PTA_CCACHE=OFF -DCMAKE_UNITY_BUILD=ON ;;
+    core-plain) cold_only "$c" exporter_http -DENTRA_PTA_CCACHE=OFF ;;
+    core-pch) cold_only "$c" exporter_http -DENTRA_PTA_CCACHE=OFF -DENTRA_PTA_PCH=ON ;;
+    core-unity) cold_only "$c" exporter_http -DENTRA_PTA_CCACHE=OFF -DCMAKE_UNITY_BUILD=ON ;;
     *) echo "build-times: unknown case $c" >&2; exit 2 ;;
   esac
 done

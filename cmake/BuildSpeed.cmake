@@ -17,7 +17,8 @@ endif()
 
 # ENTRA_PTA_PCH (default OFF): precompile the heavy third-party headers for
 # every target of ours. Off by default because it does not pay: measured on
-# exporter_core, 98 CPU s with it against 74 without (bench/build-times.sh
+# exporter_core (the library before exporter/ was split into layers),
+# 98 CPU s with it against 74 without (bench/build-times.sh
 # core-plain core-pch). Each of our small libraries compiles its own copy of
 # the header while most translation units include only one or two of the
 # heavy headers, and ccache serves translation units built with a
@@ -51,7 +52,7 @@ function(entra_pta_apply_build_speed)
   endforeach()
   # With the header precompiled GCC 12 inlines differently and reports a
   # false -Warray-bounds in xml_scan.cc's std::string use; it builds without.
-  set_source_files_properties("${PROJECT_SOURCE_DIR}/exporter/xml_scan.cc"
-    DIRECTORY "${PROJECT_SOURCE_DIR}/exporter"
+  set_source_files_properties("${PROJECT_SOURCE_DIR}/exporter/util/xml_scan.cc"
+    DIRECTORY "${PROJECT_SOURCE_DIR}/exporter/util"
     PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
 endfunction()

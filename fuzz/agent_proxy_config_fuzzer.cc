@@ -9,9 +9,9 @@
 #include <string>
 #include <variant>
 
-#include "collectors/endpoint/agent_proxy_config.h"
-#include "collectors/endpoint/endpoint_settings.h"
-#include "collectors/endpoint/proxy_choice.h"
+#include "collectors/probe/agent_proxy_config.h"
+#include "collectors/probe/endpoint_settings.h"
+#include "collectors/probe/proxy_choice.h"
 
 namespace endpoint = entra_pta::endpoint;
 

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "collectors/tls/cert_facts.h"
-#include "exporter/utf8.h"
+#include "exporter/util/utf8.h"
 
 namespace {
 

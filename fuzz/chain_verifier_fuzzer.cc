@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/endpoint/chain_verifier.h"
+#include "collectors/probe/chain_verifier.h"
 
 namespace endpoint = entra_pta::endpoint;
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "exporter/clock.h"
-#include "exporter/collector_table.h"
-#include "exporter/config.h"
-#include "exporter/signal_board.h"
+#include "exporter/daemon/collector_table.h"
+#include "exporter/daemon/config.h"
+#include "exporter/sdk/clock.h"
+#include "exporter/sdk/sign_of_life_times.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   try {
     entra_pta::Config config = entra_pta::ParseConfig(text, "fuzz.yml", names);
     entra_pta::SystemClock clock;
-    entra_pta::SignalBoard signals;
+    entra_pta::SignOfLifeTimes signals;
     entra_pta::BuildCollectors(table, config, std::vector<std::string>{},
                                entra_pta::CollectorDeps{clock, &signals});
   } catch (const entra_pta::ConfigError& e) {

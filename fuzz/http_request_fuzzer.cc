@@ -1,5 +1,5 @@
 // libFuzzer entry point for the HTTP request-head parser
-// (exporter/http_request.h): every input must give a parsed request or an
+// (exporter/http/http_request.h): every input must give a parsed request or an
 // error, never a crash, a hang or a request that breaks the parser's own
 // promises. Seeds: fuzz/corpus/http_request/.
 #include <cstddef>
@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "exporter/http_request.h"
+#include "exporter/http/http_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "exporter/config.h"
+#include "exporter/http/listen_address.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "exporter/http_server.h"
-#include "exporter/scrape_runner.h"
+#include "exporter/daemon/scrape_runner.h"
+#include "exporter/http/http_server.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {

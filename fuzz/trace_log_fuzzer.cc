@@ -12,6 +12,7 @@
 
 #include "collectors/heartbeat/heartbeat_collector.h"
 #include "collectors/heartbeat/trace_log.h"
+#include "exporter/util/env_expansion.h"
 
 namespace heartbeat = entra_pta::heartbeat;
 
@@ -21,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const auto none = [](const std::string&) -> std::optional<std::string> {
     return std::nullopt;
   };
-  if (heartbeat::ExpandEnvironmentReferences(text, none) != text) {
+  if (entra_pta::ExpandEnvironmentReferences(text, none) != text) {
     __builtin_trap();
   }
   // Every name resolves to itself wrapped in percent signs: expanding must
@@ -29,13 +30,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const auto self = [](const std::string& name) -> std::optional<std::string> {
     return "%" + name + "%";
   };
-  if (heartbeat::ExpandEnvironmentReferences(text, self) != text) {
+  if (entra_pta::ExpandEnvironmentReferences(text, self) != text) {
     __builtin_trap();
   }
   const auto empty = [](const std::string&) -> std::optional<std::string> {
     return std::string();
   };
-  if (heartbeat::ExpandEnvironmentReferences(text, empty).size() >
+  if (entra_pta::ExpandEnvironmentReferences(text, empty).size() >
       text.size()) {
     __builtin_trap();
   }

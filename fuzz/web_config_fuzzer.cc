@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "exporter/config_section.h"
-#include "exporter/web_config.h"
+#include "exporter/http/web_config.h"
+#include "exporter/sdk/config_section.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {

@@ -6,7 +6,7 @@
 #include <variant>
 #include <vector>
 
-#include "exporter/xml_scan.h"
+#include "exporter/util/xml_scan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {

@@ -6,8 +6,8 @@
 #include <variant>
 
 #include "collectors/agent/trust_settings.h"
-#include "collectors/heartbeat/trace_log.h"
-#include "exporter/metric_builder.h"
+#include "exporter/sdk/metric_builder.h"
+#include "exporter/util/env_expansion.h"
 
 namespace entra_pta::agent {
 namespace {
@@ -66,8 +66,7 @@ Status AgentCollector::Collect(const ScrapeContext& /*context*/,
 
   std::vector<std::string> errors;
   FileVersion version;
-  const std::string binary =
-      heartbeat::ExpandEnvironmentReferences(settings_.binary_path);
+  const std::string binary = ExpandEnvironmentReferences(settings_.binary_path);
   Status version_read = host_->ReadFileVersion(binary, version);
   if (!version_read.ok()) errors.push_back(version_read.message());
   AgentIds ids;
@@ -94,7 +93,7 @@ Status AgentCollector::Collect(const ScrapeContext& /*context*/,
   }
 
   const std::string trust_path =
-      heartbeat::ExpandEnvironmentReferences(settings_.trust_settings_path);
+      ExpandEnvironmentReferences(settings_.trust_settings_path);
   std::string trust_text;
   if (Status read = ReadSmallFile(trust_path, trust_text); !read.ok()) {
     errors.push_back(read.message());

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "collectors/agent/agent_host.h"
-#include "exporter/collector.h"
-#include "exporter/config_section.h"
+#include "exporter/sdk/collector.h"
+#include "exporter/sdk/config_section.h"
 
 namespace entra_pta::agent {
 

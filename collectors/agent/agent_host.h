@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::agent {
 

@@ -2,7 +2,7 @@
 // the registry (64-bit view) for the agent's ids, and the certificate store
 // (CertFindCertificateInStore by SHA-1 hash) for the client certificate.
 // clang-format off
-#include "exporter/win32_windows.h"  // <windows.h> must precede the others
+#include "exporter/platform/win32_windows.h"  // <windows.h> must precede the others
 #include <wincrypt.h>
 #include <winver.h>
 // clang-format on

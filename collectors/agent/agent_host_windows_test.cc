@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "collectors/agent/agent_host.h"
-#include "exporter/win32_windows.h"
+#include "exporter/platform/win32_windows.h"
 
 namespace entra_pta::agent {
 namespace {

@@ -1,6 +1,6 @@
 #include "collectors/agent/trust_settings.h"
 
-#include "exporter/xml_scan.h"
+#include "exporter/util/xml_scan.h"
 
 namespace entra_pta::agent {
 

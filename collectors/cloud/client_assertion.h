@@ -12,7 +12,7 @@
 #include <string_view>
 #include <variant>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::cloud {
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "collectors/cloud/platform.h"
-#include "exporter/metric_builder.h"
+#include "exporter/sdk/metric_builder.h"
 
 namespace entra_pta::cloud {
 namespace {
@@ -179,7 +179,7 @@ std::unique_ptr<HttpClient> MakeCloudHttpClient(
 
 CloudCollector::CloudCollector(CloudSettings settings,
                                const HttpFactory& make_http, const Clock& clock,
-                               SignalBoard* signals, bool background)
+                               SignOfLifeTimes* signals, bool background)
     : settings_(std::move(settings)),
       http_(make_http(&stopping_)),
       clock_(clock),

@@ -4,7 +4,7 @@
 // (every refresh_interval, single-flight by construction: one thread), so a
 // scrape only reads the latest result and never waits on Graph. Throttling
 // (429/503) is honoured through Retry-After; other failures back off.
-// It also records the SignalBoard signal "cloud" whenever Graph reports the
+// It also records the SignOfLifeTimes signal "cloud" whenever Graph reports the
 // agent of this machine (by machine name) active, for the heartbeat
 // collector, and persists each agent's last-seen-active time in the state
 // file.
@@ -27,11 +27,11 @@
 #include "collectors/cloud/graph_session.h"
 #include "collectors/cloud/http_client.h"
 #include "collectors/cloud/state_store.h"
-#include "exporter/clock.h"
-#include "exporter/collector.h"
-#include "exporter/config.h"
-#include "exporter/config_section.h"
-#include "exporter/signal_board.h"
+#include "exporter/sdk/clock.h"
+#include "exporter/sdk/collector.h"
+#include "exporter/sdk/config_section.h"
+#include "exporter/sdk/sign_of_life_times.h"
+#include "exporter/sdk/tenant_settings.h"
 
 namespace entra_pta::cloud {
 
@@ -72,7 +72,7 @@ class CloudCollector final : public Collector {
   // collector does no I/O. With `background` false there is no thread and
   // only RefreshNow() refreshes (unit tests drive it step by step).
   CloudCollector(CloudSettings settings, const HttpFactory& make_http,
-                 const Clock& clock, SignalBoard* signals,
+                 const Clock& clock, SignOfLifeTimes* signals,
                  bool background = true);
   ~CloudCollector() override;
 
@@ -93,7 +93,7 @@ class CloudCollector final : public Collector {
   std::atomic<bool> stopping_{false};
   std::unique_ptr<HttpClient> http_;
   const Clock& clock_;
-  SignalBoard* signals_;
+  SignOfLifeTimes* signals_;
   GraphSession session_;
 
   mutable std::mutex mu_;

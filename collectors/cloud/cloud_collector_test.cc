@@ -132,7 +132,7 @@ class CloudCollectorTest : public ::testing::Test {
   fs::path dir_;
   CloudSettings settings_;
   entra_pta::testing::FakeClock clock_;
-  SignalBoard signals_;
+  SignOfLifeTimes signals_;
   std::shared_ptr<FakeHttpClient> http_ = std::make_shared<FakeHttpClient>(
       [](const HttpRequest&) { return Answer(500, ""); });
   int tokens_issued_ = 0;

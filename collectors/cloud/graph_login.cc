@@ -5,7 +5,6 @@
 
 #include "collectors/cloud/graph_model.h"
 #include "collectors/cloud/state_store.h"
-#include "exporter/config.h"
 
 namespace entra_pta::cloud {
 
@@ -131,8 +130,8 @@ int GraphLogin(const CloudSettings& settings, HttpClient& http,
 }
 
 int GraphCommandMain(const std::vector<std::string>& args,
-                     const std::vector<std::string>& collector_names,
-                     std::ostream& out, std::ostream& err) {
+                     const LoadCloudConfig& load, std::ostream& out,
+                     std::ostream& err) {
   const std::string usage =
       "usage: entra_pta_exporter graph login [--config.file=FILE]\n";
   if (args.empty() || args[0] != "login") {
@@ -159,13 +158,9 @@ int GraphCommandMain(const std::vector<std::string>& args,
   }
   CloudSettings settings;
   try {
-    Config config = LoadConfigFile(config_file, collector_names);
-    auto section = config.collector_sections.find("cloud");
-    settings =
-        ParseCloudSettings(section != config.collector_sections.end()
-                               ? section->second
-                               : ConfigSection(config_file, "collectors.cloud"),
-                           config.tenant, /*require_complete=*/true);
+    CloudConfigSource source = load(config_file);
+    settings = ParseCloudSettings(source.section, source.tenant,
+                                  /*require_complete=*/true);
   } catch (const ConfigError& e) {
     err << e.what() << "\n";
     return 2;

@@ -24,12 +24,22 @@ int GraphLogin(const CloudSettings& settings, HttpClient& http,
                std::ostream& out, std::ostream& err,
                const std::function<void(std::chrono::seconds)>& sleep);
 
+// What `graph login` needs from the configuration file: collectors.cloud as
+// written (an empty section when absent) and the tenant.
+struct CloudConfigSource {
+  ConfigSection section;
+  TenantSettings tenant;
+};
+// Loads them from `config_file`; throws ConfigError. The daemon passes its
+// configuration loader, which collectors cannot include.
+using LoadCloudConfig =
+    std::function<CloudConfigSource(const std::string& config_file)>;
+
 // `graph <subcommand> [--config.file=FILE]` from the command line: loads
-// the configuration (collectors.cloud and tenant; `collector_names` are the
-// valid keys under `collectors`) and runs the subcommand (only `login`).
+// the configuration with `load` and runs the subcommand (only `login`).
 // Exit status 2 for usage and configuration errors.
 int GraphCommandMain(const std::vector<std::string>& args,
-                     const std::vector<std::string>& collector_names,
-                     std::ostream& out, std::ostream& err);
+                     const LoadCloudConfig& load, std::ostream& out,
+                     std::ostream& err);
 
 }  // namespace entra_pta::cloud

@@ -21,8 +21,8 @@
 #include <variant>
 #include <vector>
 
-#include "exporter/config.h"
-#include "exporter/status.h"
+#include "exporter/sdk/tenant_settings.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::cloud {
 

@@ -20,8 +20,8 @@
 
 #include "collectors/cloud/graph_model.h"
 #include "collectors/cloud/http_client.h"
-#include "exporter/clock.h"
-#include "exporter/status.h"
+#include "exporter/sdk/clock.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::cloud {
 

@@ -1,5 +1,5 @@
 // What the cloud collector needs from the operating system, chosen by CMake:
-// platform_other.cc (Unix: the state file's 0600 mode protects the refresh
+// platform_posix.cc (Unix: the state file's 0600 mode protects the refresh
 // token; gethostname) and platform_windows.cc (DPAPI CryptProtectData bound
 // to the exporter's account; GetComputerNameExW).
 // Thread-safety: every function may be called from any thread.
@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::cloud {
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "collectors/cloud/platform.h"
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::cloud {
 

@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::domain_controller {
 

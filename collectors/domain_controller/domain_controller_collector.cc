@@ -8,9 +8,9 @@
 #include <variant>
 
 #include "collectors/domain_controller/dns_message.h"
-#include "exporter/deadline.h"
-#include "exporter/duration.h"
-#include "exporter/metric_builder.h"
+#include "exporter/sdk/metric_builder.h"
+#include "exporter/util/deadline.h"
+#include "exporter/util/duration.h"
 
 namespace entra_pta::domain_controller {
 namespace {

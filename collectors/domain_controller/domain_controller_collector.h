@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "collectors/domain_controller/network.h"
-#include "exporter/collector.h"
-#include "exporter/config_section.h"
+#include "exporter/sdk/collector.h"
+#include "exporter/sdk/config_section.h"
 
 namespace entra_pta::domain_controller {
 

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <sstream>
 
-#include "exporter/ipv4.h"
+#include "exporter/util/ipv4.h"
 
 namespace entra_pta::domain_controller {
 

@@ -2,7 +2,7 @@
 // process, behind one interface: UDP request/response exchanges with a DNS
 // server, concurrent TCP connects, and two facts about the host (its AD
 // domain and its DNS server). SystemNetwork() is the real one, chosen by
-// CMake (network_other.cc: POSIX sockets; network_windows.cc: Winsock);
+// CMake (network_posix.cc: POSIX sockets; network_windows.cc: Winsock);
 // tests use testing/fake_network.h or the real one on 127.0.0.1.
 // Thread-safety: implementations must allow concurrent calls.
 #pragma once
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::domain_controller {
 

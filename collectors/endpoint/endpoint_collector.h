@@ -7,8 +7,8 @@
 
 #include <memory>
 
-#include "collectors/endpoint/probe_hub.h"
-#include "exporter/collector.h"
+#include "collectors/probe/probe_hub.h"
+#include "exporter/sdk/collector.h"
 
 namespace entra_pta::endpoint {
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
-#include "collectors/endpoint/testing/fake_prober.h"
+#include "collectors/probe/testing/fake_prober.h"
 #include "exporter/testing/fake_clock.h"
 
 namespace entra_pta::endpoint {

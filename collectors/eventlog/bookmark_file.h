@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::eventlog {
 

@@ -1,7 +1,7 @@
 // EventSource: the Windows Event Log as the eventlog collector sees it. The
 // Windows backend (event_source_windows.cc) uses wevtapi (EvtQuery, EvtSeek
 // to the bookmark, EvtNext, EvtRender, EvtUpdateBookmark); the other backend
-// (event_source_other.cc) reports that this OS has no Event Log. Tests use
+// (event_source_posix.cc) reports that this OS has no Event Log. Tests use
 // a fake. This header must stay free of Windows and Prometheus headers: the
 // Windows backend is also cross-compiled on its own for the Wine tests.
 // Thread-safety: one ReadNew() at a time per object.

@@ -4,7 +4,7 @@
 // time and the bookmark follows the last event handed over, so a scrape
 // that stops at its deadline resumes exactly there next time.
 // clang-format off
-#include "exporter/win32_windows.h"  // <windows.h> must precede <winevt.h>
+#include "exporter/platform/win32_windows.h"  // <windows.h> must precede <winevt.h>
 #include <winevt.h>
 // clang-format on
 

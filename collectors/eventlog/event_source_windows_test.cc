@@ -12,7 +12,7 @@
 #include "collectors/eventlog/bookmark_file.h"
 #include "collectors/eventlog/event_source.h"
 #include "collectors/eventlog/event_xml.h"
-#include "exporter/win32_windows.h"
+#include "exporter/platform/win32_windows.h"
 
 namespace entra_pta::eventlog {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "exporter/xml_scan.h"
+#include "exporter/util/xml_scan.h"
 
 namespace entra_pta::eventlog {
 namespace {

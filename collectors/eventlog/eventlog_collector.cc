@@ -4,8 +4,8 @@
 #include <variant>
 
 #include "collectors/eventlog/event_xml.h"
-#include "collectors/heartbeat/trace_log.h"
-#include "exporter/metric_builder.h"
+#include "exporter/sdk/metric_builder.h"
+#include "exporter/util/env_expansion.h"
 
 namespace entra_pta::eventlog {
 namespace {
@@ -55,7 +55,7 @@ EventlogCollector::EventlogCollector(EventlogSettings settings,
     : settings_(std::move(settings)),
       source_(std::move(source)),
       supported_(supported),
-      store_(heartbeat::ExpandEnvironmentReferences(settings_.state_dir)),
+      store_(ExpandEnvironmentReferences(settings_.state_dir)),
       clock_(clock),
       logger_(logger) {}
 

@@ -18,10 +18,10 @@
 
 #include "collectors/eventlog/bookmark_file.h"
 #include "collectors/eventlog/event_source.h"
-#include "exporter/clock.h"
-#include "exporter/collector.h"
-#include "exporter/config_section.h"
-#include "exporter/logger.h"
+#include "exporter/sdk/clock.h"
+#include "exporter/sdk/collector.h"
+#include "exporter/sdk/config_section.h"
+#include "exporter/sdk/logger.h"
 
 namespace entra_pta::eventlog {
 

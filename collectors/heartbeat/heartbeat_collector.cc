@@ -1,7 +1,8 @@
 #include "collectors/heartbeat/heartbeat_collector.h"
 
 #include "collectors/heartbeat/trace_log.h"
-#include "exporter/metric_builder.h"
+#include "exporter/sdk/metric_builder.h"
+#include "exporter/util/env_expansion.h"
 
 namespace entra_pta::heartbeat {
 namespace {
@@ -74,7 +75,7 @@ std::optional<SourceObservation> CombineSources(
 
 HeartbeatCollector::HeartbeatCollector(HeartbeatSettings settings,
                                        const Clock& clock,
-                                       const SignalBoard* signals)
+                                       const SignOfLifeTimes* signals)
     : settings_(std::move(settings)),
       file_pattern_(CompileFilePattern(settings_.trace_file_pattern)),
       clock_(clock),

@@ -2,11 +2,11 @@
 // and is that older than the threshold (120 minutes by default, the point at
 // which Entra marks an agent Inactive)? Sources, each its own `source` label:
 // the agent's trace log ("trace_log"), Entra's own view recorded by the cloud
-// collector on the SignalBoard ("cloud"), and the endpoint collector's last
+// collector on the SignOfLifeTimes ("cloud"), and the endpoint collector's last
 // successful reach of the tenant's bootstrap endpoint ("bootstrap"). A
 // combined source="any" says whether every source is stale.
 // Thread-safety: Collect() may run on any thread; the collector holds only
-// immutable settings, a thread-safe Clock and a thread-safe SignalBoard.
+// immutable settings, a thread-safe Clock and a thread-safe SignOfLifeTimes.
 #pragma once
 
 #include <chrono>
@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "exporter/clock.h"
-#include "exporter/collector.h"
-#include "exporter/config_section.h"
-#include "exporter/signal_board.h"
+#include "exporter/sdk/clock.h"
+#include "exporter/sdk/collector.h"
+#include "exporter/sdk/config_section.h"
+#include "exporter/sdk/sign_of_life_times.h"
 
 namespace entra_pta::heartbeat {
 
@@ -37,7 +37,7 @@ struct HeartbeatSettings {
   bool cloud_source = false;
 };
 
-// The SignalBoard names this collector reads; the endpoint and cloud
+// The SignOfLifeTimes names this collector reads; the endpoint and cloud
 // collectors record them.
 inline constexpr char kBootstrapSignal[] = "bootstrap";
 inline constexpr char kCloudSignal[] = "cloud";
@@ -78,7 +78,7 @@ class HeartbeatCollector final : public Collector {
   // `clock` and `signals` must outlive the collector; `signals` may be null
   // only when the cloud and bootstrap sources are both off.
   HeartbeatCollector(HeartbeatSettings settings, const Clock& clock,
-                     const SignalBoard* signals);
+                     const SignOfLifeTimes* signals);
 
   Status Collect(const ScrapeContext& context,
                  std::vector<prometheus::MetricFamily>& out) override;
@@ -91,7 +91,7 @@ class HeartbeatCollector final : public Collector {
   HeartbeatSettings settings_;
   std::regex file_pattern_;
   const Clock& clock_;
-  const SignalBoard* signals_;
+  const SignOfLifeTimes* signals_;
 };
 
 }  // namespace entra_pta::heartbeat

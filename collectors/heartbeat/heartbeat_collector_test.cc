@@ -103,7 +103,7 @@ class HeartbeatCollectorTest : public ::testing::Test {
   fs::path dir_;
   HeartbeatSettings settings_;
   testing::FakeClock clock_;
-  SignalBoard signals_;
+  SignOfLifeTimes signals_;
 };
 
 TEST_F(HeartbeatCollectorTest, FreshTraceFileIsNotStale) {
@@ -173,7 +173,7 @@ TEST_F(HeartbeatCollectorTest, MissingDirectoryFailsClearly) {
 }
 
 // The signal sources: the endpoint collector records "bootstrap" and the
-// cloud collector records "cloud" on the SignalBoard; here the test records
+// cloud collector records "cloud" on the SignOfLifeTimes; here the test records
 // them itself.
 class HeartbeatSignalTest : public ::testing::Test {
  protected:
@@ -194,7 +194,7 @@ class HeartbeatSignalTest : public ::testing::Test {
 
   HeartbeatSettings settings_;
   testing::FakeClock clock_;
-  SignalBoard signals_;
+  SignOfLifeTimes signals_;
 };
 
 TEST_F(HeartbeatSignalTest, BootstrapSignalAgesAndGoesStale) {
@@ -274,7 +274,7 @@ TEST(HeartbeatDefaultsTest, NoTenantAndNoTraceFileIsNeverStale) {
   HeartbeatSettings settings;  // trace_log and bootstrap on, cloud off
   settings.trace_dir = dir.string();
   testing::FakeClock clock;
-  SignalBoard signals;
+  SignOfLifeTimes signals;
   HeartbeatCollector collector(settings, clock, &signals);
   clock.Advance(hours(3));
   std::vector<prometheus::MetricFamily> out;

@@ -12,20 +12,9 @@
 #include <regex>
 #include <string>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::heartbeat {
-
-// Replaces %NAME% with the value `lookup` returns for NAME (Windows-style
-// environment references such as %ProgramData%). References `lookup` cannot
-// resolve are left as written, so the resulting path names them in errors.
-std::string ExpandEnvironmentReferences(
-    const std::string& text,
-    const std::function<std::optional<std::string>(const std::string&)>&
-        lookup);
-
-// The same, looking names up in this process' environment.
-std::string ExpandEnvironmentReferences(const std::string& text);
 
 struct TraceFile {
   std::string path;  // UTF-8

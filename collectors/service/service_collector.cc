@@ -1,6 +1,6 @@
 #include "collectors/service/service_collector.h"
 
-#include "exporter/metric_builder.h"
+#include "exporter/sdk/metric_builder.h"
 
 namespace entra_pta::service {
 

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "collectors/service/service_control.h"
-#include "exporter/collector.h"
-#include "exporter/config_section.h"
+#include "exporter/sdk/collector.h"
+#include "exporter/sdk/config_section.h"
 
 namespace entra_pta::service {
 

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "exporter/status.h"
+#include "exporter/util/status.h"
 
 namespace entra_pta::service {
 

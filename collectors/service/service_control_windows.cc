@@ -2,7 +2,7 @@
 // windows_exporter measured at 0.4-2 s per scrape). The SCM handle is opened
 // once and kept; each scrape opens only the configured services.
 // clang-format off
-#include "exporter/win32_windows.h"  // <windows.h> must precede <psapi.h>
+#include "exporter/platform/win32_windows.h"  // <windows.h> must precede <psapi.h>
 #include <psapi.h>
 // clang-format on
 

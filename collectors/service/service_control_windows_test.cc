@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "collectors/service/service_control.h"
-#include "exporter/win32_windows.h"
+#include "exporter/platform/win32_windows.h"
 
 namespace entra_pta::service {
 namespace {

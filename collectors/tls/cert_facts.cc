@@ -9,9 +9,9 @@
 #include <cctype>
 #include <memory>
 
-#include "collectors/endpoint/chain_verifier.h"
-#include "exporter/ascii.h"
-#include "exporter/utf8.h"
+#include "collectors/probe/chain_verifier.h"
+#include "exporter/util/ascii.h"
+#include "exporter/util/utf8.h"
 
 namespace entra_pta::tls {
 namespace {

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
-#include "collectors/endpoint/testing/test_pki.h"
-#include "exporter/utf8.h"
+#include "collectors/probe/testing/test_pki.h"
+#include "exporter/util/utf8.h"
 
 namespace entra_pta::tls {
 namespace {

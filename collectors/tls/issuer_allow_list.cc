@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "exporter/ascii.h"
+#include "exporter/util/ascii.h"
 
 namespace entra_pta::tls {
 namespace {

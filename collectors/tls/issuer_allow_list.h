@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "collectors/tls/cert_facts.h"
-#include "exporter/config_section.h"
+#include "exporter/sdk/config_section.h"
 
 namespace entra_pta::tls {
 

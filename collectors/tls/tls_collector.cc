@@ -1,7 +1,7 @@
 #include "collectors/tls/tls_collector.h"
 
-#include "exporter/clock.h"
-#include "exporter/metric_builder.h"
+#include "exporter/sdk/clock.h"
+#include "exporter/sdk/metric_builder.h"
 
 namespace entra_pta::tls {
 std::vector<CertFacts> CertFactsCache::Facts(

@@ -12,9 +12,9 @@
 #include <mutex>
 #include <optional>
 
-#include "collectors/endpoint/probe_hub.h"
+#include "collectors/probe/probe_hub.h"
 #include "collectors/tls/issuer_allow_list.h"
-#include "exporter/collector.h"
+#include "exporter/sdk/collector.h"
 
 namespace entra_pta::tls {
 

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <prometheus/text_serializer.h>
 
-#include "collectors/endpoint/chain_verifier.h"
-#include "collectors/endpoint/testing/test_pki.h"
+#include "collectors/probe/chain_verifier.h"
+#include "collectors/probe/testing/test_pki.h"
 
 namespace entra_pta::tls {
 namespace {

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <mutex>
 
-#include "exporter/clock.h"
+#include "exporter/sdk/clock.h"
 
 namespace entra_pta::testing {
 

@@ -9,8 +9,8 @@
 #include <mutex>
 #include <string>
 
-#include "exporter/collector.h"
-#include "exporter/metric_builder.h"
+#include "exporter/sdk/collector.h"
+#include "exporter/sdk/metric_builder.h"
 
 namespace entra_pta::testing {
 

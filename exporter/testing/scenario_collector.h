@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "exporter/collector.h"
+#include "exporter/sdk/collector.h"
 
 namespace entra_pta::testing {
 

@@ -137,17 +137,21 @@ class CitedFilesTest(TreeTest):
     def setUp(self):
         super().setUp()
         self.write("exporter/real.cc", "int x;\n")
+        self.write("exporter/real.cc.in", "int x;\n")
         self.write("collectors/probe/engine.h", "#include <windows.h>\n")
 
     def test_a_comment_citing_a_missing_file_fails(self):
         self.write("exporter/a.h", "// See exporter/gone.cc and b_test.cc.\n"
+                   "// Templated by exporter/gone.h.in.\n"
                    "int a;  /* also\n   collectors/old/x.h */\n")
         self.assertEqual(cited_files.check_tree(self.root, allowed={}), [
             "exporter/a.h:1: the comment cites exporter/gone.cc, which is not "
             "in the tree",
             "exporter/a.h:1: the comment cites b_test.cc, which is not in the "
             "tree",
-            "exporter/a.h:3: the comment cites collectors/old/x.h, which is "
+            "exporter/a.h:2: the comment cites exporter/gone.h.in, which is "
+            "not in the tree",
+            "exporter/a.h:4: the comment cites collectors/old/x.h, which is "
             "not in the tree",
         ])
 
@@ -155,6 +159,7 @@ class CitedFilesTest(TreeTest):
         self.write("collectors/probe/b.cc", "\n".join([
             "// exporter/real.cc, engine.h, ./engine.h, real.cc,",
             "// windows.h must come first; *_windows.cc; <gone.h>",
+            "// templated by exporter/real.cc.in; see real.cc.",
             'const char* p = "exporter/gone.cc";',
         ]) + "\n")
         self.assertEqual(cited_files.check_tree(self.root, allowed={}), [])

@@ -9,7 +9,7 @@ and the text of each string on the `eventlog` channel, as `trace` for
 information, `warn` for warnings and `err` for errors. This test runs
 entra_pta_event_log_writer.exe (tests/windows/event_log_writer.cc), which
 logs stdin's lines through the production sink
-(exporter/event_log_sink_windows.cc) as the service does, with
+(exporter/platform/event_log_sink_windows.cc) as the service does, with
 WINEDEBUG=+eventlog,fixme+advapi and its stderr in a file, and checks
 that every line arrives at ReportEventW with the right source, type, event
 ID and text, and that the source is closed at the end.

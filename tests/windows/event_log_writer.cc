@@ -1,12 +1,12 @@
 // Writes the lines it reads from stdin (UTF-8, one per line) through the
-// exporter's Event Log sink (exporter/event_log_sink_windows.h) under the
-// source named by its only argument, exactly as the service does, then
+// exporter's Event Log sink (exporter/platform/event_log_sink_windows.h) under
+// the source named by its only argument, exactly as the service does, then
 // prints "opened" or "not opened" to stdout. Test artefact only, driven by
 // event_log_trace_test.py.
 #include <iostream>
 #include <string>
 
-#include "exporter/event_log_sink_windows.h"
+#include "exporter/platform/event_log_sink_windows.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

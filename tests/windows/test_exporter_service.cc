@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "exporter/windows_service.h"
+#include "exporter/platform/windows_service.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);

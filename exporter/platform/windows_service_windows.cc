@@ -1,0 +1,271 @@
+// The Windows-service backend: install/uninstall through the SCM API, and
+// the SCM dispatcher for `--service run` with the log going to the
+// Application Event Log (event_log_sink_windows.h).
+#include <atomic>
+#include <chrono>
+#include <ostream>
+#include <thread>
+
+#include "exporter/platform/event_log_sink_windows.h"
+#include "exporter/platform/win32_windows.h"
+#include "exporter/platform/windows_service.h"
+
+namespace entra_pta {
+namespace {
+
+using win32::ErrorText;
+using win32::Widen;
+
+// The message file every .NET-equipped Windows has (the PTA agent requires
+// .NET Framework 4.x): each event ID's message is just "%1", so Event
+// Viewer shows our log line as the event's text.
+constexpr wchar_t kEventMessageFile[] =
+    L"%SystemRoot%\\Microsoft.NET\\Framework64\\v4.0.30319\\EventLogMessages."
+    L"dll";
+std::wstring EventSourceKey(const std::string& name) {
+  return L"SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\" +
+         Widen(name);
+}
+
+class ScHandle {
+ public:
+  explicit ScHandle(SC_HANDLE handle) : handle_(handle) {}
+  ~ScHandle() {
+    if (handle_ != nullptr) CloseServiceHandle(handle_);
+  }
+  ScHandle(const ScHandle&) = delete;
+  ScHandle& operator=(const ScHandle&) = delete;
+  SC_HANDLE get() const { return handle_; }
+
+ private:
+  SC_HANDLE handle_;
+};
+
+struct Runtime {
+  const ServiceDefinition* service = nullptr;
+  const ServiceBody* body = nullptr;
+  SERVICE_STATUS_HANDLE status_handle = nullptr;
+  std::atomic<bool> stop_requested{false};
+  int exit_code = 0;
+};
+Runtime* g_runtime = nullptr;
+
+void Report(DWORD state, int exit_code = 0, DWORD wait_hint_ms = 0) {
+  SERVICE_STATUS status{};
+  status.dwServiceType = SERVICE_WIN32_OWN_PROCESS;
+  status.dwCurrentState = state;
+  status.dwControlsAccepted =
+      state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN
+                               : 0;
+  if (exit_code != 0) {
+    // A non-zero exit is a failure the SCM's recovery actions act on.
+    status.dwWin32ExitCode = ERROR_SERVICE_SPECIFIC_ERROR;
+    status.dwServiceSpecificExitCode = static_cast<DWORD>(exit_code);
+  }
+  status.dwWaitHint = wait_hint_ms;
+  // The control handler and the service thread both report.
+  static std::atomic<DWORD> checkpoint{0};
+  status.dwCheckPoint =
+      (state == SERVICE_RUNNING || state == SERVICE_STOPPED) ? 0 : ++checkpoint;
+  SetServiceStatus(g_runtime->status_handle, &status);
+}
+
+DWORD WINAPI ControlHandler(DWORD control, DWORD, void*, void*) {
+  switch (control) {
+    case SERVICE_CONTROL_STOP:
+    case SERVICE_CONTROL_SHUTDOWN:
+      g_runtime->stop_requested = true;
+      Report(SERVICE_STOP_PENDING, 0, 10'000);
+      return NO_ERROR;
+    case SERVICE_CONTROL_INTERROGATE:
+      return NO_ERROR;
+    default:
+      return ERROR_CALL_NOT_IMPLEMENTED;
+  }
+}
+
+void WINAPI ServiceMain(DWORD, wchar_t**) {
+  const std::wstring name = Widen(g_runtime->service->name);
+  g_runtime->status_handle =
+      RegisterServiceCtrlHandlerExW(name.c_str(), ControlHandler, nullptr);
+  if (g_runtime->status_handle == nullptr) return;
+  Report(SERVICE_START_PENDING, 0, 30'000);
+  int exit_code;
+  {
+    EventLogSink log(g_runtime->service->name);
+    Report(SERVICE_RUNNING);
+    exit_code = (*g_runtime->body)(
+        log.stream(), [] { return g_runtime->stop_requested.load(); });
+  }
+  g_runtime->exit_code = exit_code;
+  Report(SERVICE_STOPPED, exit_code);
+}
+
+Status SetRegistryValue(HKEY key, const wchar_t* name, DWORD type,
+                        const void* data, DWORD size) {
+  LSTATUS result =
+      RegSetValueExW(key, name, 0, type, static_cast<const BYTE*>(data), size);
+  if (result != ERROR_SUCCESS) {
+    return Status::Error("cannot register the Event Log source: " +
+                         ErrorText(static_cast<DWORD>(result)));
+  }
+  return Status::Ok();
+}
+
+Status RegisterEventLogSource(const std::string& name) {
+  HKEY key = nullptr;
+  LSTATUS created =
+      RegCreateKeyExW(HKEY_LOCAL_MACHINE, EventSourceKey(name).c_str(), 0,
+                      nullptr, 0, KEY_SET_VALUE, nullptr, &key, nullptr);
+  if (created != ERROR_SUCCESS) {
+    return Status::Error("cannot register the Event Log source: " +
+                         ErrorText(static_cast<DWORD>(created)));
+  }
+  Status status = SetRegistryValue(key, L"EventMessageFile", REG_EXPAND_SZ,
+                                   kEventMessageFile, sizeof kEventMessageFile);
+  DWORD types =
+      EVENTLOG_ERROR_TYPE | EVENTLOG_WARNING_TYPE | EVENTLOG_INFORMATION_TYPE;
+  if (status.ok()) {
+    status = SetRegistryValue(key, L"TypesSupported", REG_DWORD, &types,
+                              sizeof types);
+  }
+  RegCloseKey(key);
+  return status;
+}
+
+}  // namespace
+
+bool WindowsServiceSupported() { return true; }
+
+Status InstallService(const ServiceDefinition& service,
+                      const std::string& executable,
+                      const std::vector<std::string>& run_args,
+                      std::string* warning) {
+  ScHandle manager(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CREATE_SERVICE));
+  if (manager.get() == nullptr) {
+    return Status::Error(
+        "cannot connect to the Service Control Manager (run as an "
+        "administrator): " +
+        ErrorText(GetLastError()));
+  }
+  std::string program = executable;
+  if (program.empty()) {
+    std::wstring path(MAX_PATH, L'\0');
+    DWORD length = 0;
+    while ((length = GetModuleFileNameW(nullptr, path.data(),
+                                        static_cast<DWORD>(path.size()))) ==
+           path.size()) {
+      path.resize(path.size() * 2);
+    }
+    program = win32::Narrow(std::wstring_view(path.data(), length));
+  }
+  std::vector<std::string> argv = {program, "--service", "run"};
+  argv.insert(argv.end(), run_args.begin(), run_args.end());
+  const std::wstring command_line = Widen(QuoteCommandLine(argv));
+  ScHandle handle(CreateServiceW(
+      manager.get(), Widen(service.name).c_str(),
+      Widen(service.display_name).c_str(),
+      SERVICE_CHANGE_CONFIG | SERVICE_QUERY_CONFIG | DELETE,
+      SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
+      command_line.c_str(), nullptr, nullptr, nullptr, nullptr, nullptr));
+  if (handle.get() == nullptr) {
+    DWORD code = GetLastError();
+    if (code == ERROR_SERVICE_EXISTS) {
+      return Status::Error("service " + service.name +
+                           " is already installed (run --service uninstall "
+                           "first)");
+    }
+    return Status::Error("cannot create service " + service.name + ": " +
+                         ErrorText(code));
+  }
+  std::wstring description = Widen(service.description);
+  SERVICE_DESCRIPTIONW description_info{description.data()};
+  ChangeServiceConfig2W(handle.get(), SERVICE_CONFIG_DESCRIPTION,
+                        &description_info);
+  SC_ACTION actions[] = {{SC_ACTION_RESTART, 10'000},
+                         {SC_ACTION_RESTART, 30'000},
+                         {SC_ACTION_RESTART, 60'000}};
+  SERVICE_FAILURE_ACTIONSW failure_actions{};
+  failure_actions.dwResetPeriod = 24 * 60 * 60;  // forget failures after 1 day
+  failure_actions.cActions = 3;
+  failure_actions.lpsaActions = actions;
+  SERVICE_FAILURE_ACTIONS_FLAG on_non_crash_failures{TRUE};
+  if (!ChangeServiceConfig2W(handle.get(), SERVICE_CONFIG_FAILURE_ACTIONS,
+                             &failure_actions) ||
+      !ChangeServiceConfig2W(handle.get(), SERVICE_CONFIG_FAILURE_ACTIONS_FLAG,
+                             &on_non_crash_failures)) {
+    DWORD code = GetLastError();
+    if (code == ERROR_INVALID_LEVEL && warning != nullptr) {
+      // An SCM without recovery settings (Wine's): the service still works.
+      *warning = "this Service Control Manager cannot restart " + service.name +
+                 " on failure: " + ErrorText(code);
+    } else {
+      DeleteService(handle.get());
+      return Status::Error("cannot configure restart on failure for " +
+                           service.name + ": " + ErrorText(code));
+    }
+  }
+  if (Status registered = RegisterEventLogSource(service.name);
+      !registered.ok()) {
+    DeleteService(handle.get());
+    return registered;
+  }
+  return Status::Ok();
+}
+
+Status UninstallService(const ServiceDefinition& service) {
+  ScHandle manager(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
+  if (manager.get() == nullptr) {
+    return Status::Error(
+        "cannot connect to the Service Control Manager (run as an "
+        "administrator): " +
+        ErrorText(GetLastError()));
+  }
+  ScHandle handle(OpenServiceW(manager.get(), Widen(service.name).c_str(),
+                               SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE));
+  if (handle.get() == nullptr) {
+    DWORD code = GetLastError();
+    if (code == ERROR_SERVICE_DOES_NOT_EXIST) {
+      return Status::Error("service " + service.name + " is not installed");
+    }
+    return Status::Error("cannot open service " + service.name + ": " +
+                         ErrorText(code));
+  }
+  SERVICE_STATUS status{};
+  if (ControlService(handle.get(), SERVICE_CONTROL_STOP, &status)) {
+    for (int i = 0; i < 300 && status.dwCurrentState != SERVICE_STOPPED; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!QueryServiceStatus(handle.get(), &status)) break;
+    }
+  }
+  if (!DeleteService(handle.get())) {
+    return Status::Error("cannot delete service " + service.name + ": " +
+                         ErrorText(GetLastError()));
+  }
+  RegDeleteTreeW(HKEY_LOCAL_MACHINE, EventSourceKey(service.name).c_str());
+  RegDeleteKeyW(HKEY_LOCAL_MACHINE, EventSourceKey(service.name).c_str());
+  return Status::Ok();
+}
+
+void ReportServiceStopped(int exit_code) {
+  if (g_runtime == nullptr || g_runtime->status_handle == nullptr) return;
+  Report(SERVICE_STOPPED, exit_code);
+}
+
+int RunAsService(const ServiceDefinition& service, const ServiceBody& body) {
+  Runtime runtime;
+  runtime.service = &service;
+  runtime.body = &body;
+  g_runtime = &runtime;
+  std::wstring name = Widen(service.name);
+  SERVICE_TABLE_ENTRYW table[] = {{name.data(), ServiceMain},
+                                  {nullptr, nullptr}};
+  if (!StartServiceCtrlDispatcherW(table)) {
+    g_runtime = nullptr;
+    return 1;
+  }
+  g_runtime = nullptr;
+  return runtime.exit_code;
+}
+
+}  // namespace entra_pta

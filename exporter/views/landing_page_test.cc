@@ -1,0 +1,729 @@
+#include "exporter/views/landing_page.h"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <fstream>
+#include <limits>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "exporter/sdk/metric_builder.h"
+
+namespace entra_pta {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using Families = std::vector<prometheus::MetricFamily>;
+
+// 2026-11-25 23:41:07 UTC
+const std::chrono::system_clock::time_point kNow{seconds(1795650067)};
+
+std::vector<CollectorEntry> Table() {
+  std::vector<CollectorEntry> table;
+  for (const char* name : {"heartbeat", "service", "eventlog", "agent",
+                           "endpoint", "tls", "domain_controller", "cloud"}) {
+    table.push_back(
+        {name, std::string("what ") + name + " answers", true, nullptr});
+  }
+  return table;
+}
+
+CollectorSummary Ran(const std::string& name, Families families,
+                     const std::string& error = "") {
+  CollectorSummary s;
+  s.name = name;
+  s.has_run = true;
+  s.success = error.empty();
+  s.error = error;
+  s.duration_seconds = 0.25;
+  s.finished_at = kNow - seconds(12);
+  s.families = std::make_shared<const Families>(std::move(families));
+  return s;
+}
+
+prometheus::MetricFamily Gauge(const std::string& name, Labels labels,
+                               double value) {
+  auto family = GaugeFamily(name, "test");
+  AddSample(family, labels, value);
+  return family;
+}
+
+double UnixSeconds(std::chrono::system_clock::time_point t) {
+  return ToUnixSeconds(t);
+}
+
+const PillarReport& Pillar(const std::vector<PillarReport>& pillars,
+                           const std::string& key) {
+  for (const PillarReport& p : pillars) {
+    if (p.key == key) return p;
+  }
+  throw std::runtime_error("no pillar " + key);
+}
+
+std::string AllText(const PillarReport& p) {
+  std::string text = p.headline;
+  for (const Finding& f : p.findings) {
+    text += "\n" + f.what + "\n" + f.meaning + "\n" + f.first_fix;
+  }
+  for (const std::string& n : p.notes) text += "\n" + n;
+  return text;
+}
+
+Families HealthyHeartbeat() {
+  return {
+      Gauge("entra_pta_agent_heartbeat_threshold_seconds", {}, 7200),
+      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "any"}}, 0),
+      Gauge("entra_pta_agent_heartbeat_age_seconds", {{"source", "any"}}, 90),
+      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "trace_log"}}, 0),
+      Gauge("entra_pta_agent_heartbeat_age_seconds", {{"source", "trace_log"}},
+            90)};
+}
+
+Families Endpoint(const std::string& name, const std::string& url, bool up,
+                  const std::string& reason = "",
+                  const std::string& proxy = "") {
+  Families f = {Gauge("entra_pta_endpoint_up", {{"endpoint", name}}, up),
+                Gauge("entra_pta_endpoint_info",
+                      {{"endpoint", name}, {"url", url}, {"proxy", proxy}}, 1)};
+  if (!reason.empty()) {
+    f.push_back(Gauge("entra_pta_endpoint_failure_info",
+                      {{"endpoint", name}, {"reason", reason}}, 1));
+  }
+  return f;
+}
+
+Families Tls(const std::string& name, bool match, const std::string& issuer,
+             const std::string& root) {
+  return {Gauge("entra_pta_tls_issuer_match", {{"endpoint", name}}, match),
+          Gauge("entra_pta_tls_chain_verified", {{"endpoint", name}}, match),
+          Gauge("entra_pta_tls_cert_info",
+                {{"endpoint", name},
+                 {"subject", "localhost"},
+                 {"issuer", issuer},
+                 {"root", root},
+                 {"fingerprint_sha256", "ab"},
+                 {"serial", "1"}},
+                1)};
+}
+
+Families Concat(Families a, const Families& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+TEST(LandingPageTest, NothingEnabledSaysSoAndLinksEverything) {
+  auto pillars = AssessPillars(Table(), {}, kNow);
+  ASSERT_EQ(pillars.size(), 4u);
+  EXPECT_EQ(pillars[0].key, "cloud");
+  EXPECT_EQ(pillars[1].key, "network");
+  EXPECT_EQ(pillars[2].key, "agent");
+  EXPECT_EQ(pillars[3].key, "domain_controller");
+  for (const PillarReport& p : pillars) {
+    EXPECT_EQ(p.state, PillarState::kNotEnabled) << p.key;
+    EXPECT_FALSE(p.last_scrape) << p.key;
+  }
+  EXPECT_NE(Pillar(pillars, "domain_controller")
+                .headline.find("collectors.domain_controller.enabled: true"),
+            std::string::npos);
+
+  std::string html =
+      LandingPageHtml(Table(), {}, {"1.2.3", "abc", ":9847"}, kNow);
+  for (const char* link :
+       {"href=\"/metrics\"", "href=\"/health\"", "href=\"/version\"",
+        "runbooks.md\"", "configuration.md\"", "metrics.md\""}) {
+    EXPECT_NE(html.find(link), std::string::npos) << link;
+  }
+  EXPECT_NE(html.find("NOT ENABLED"), std::string::npos);
+  EXPECT_NE(html.find("No collector that can run here is enabled."),
+            std::string::npos);
+  EXPECT_NE(html.find("disabled: set <code>collectors.heartbeat.enabled: "
+                      "true</code>"),
+            std::string::npos);
+  EXPECT_NE(html.find("Version 1.2.3 (revision abc), listening on :9847"),
+            std::string::npos);
+  EXPECT_NE(html.find("2026-11-25 23:41:07 UTC"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(LandingPageTest, NotRunYetIsNotScrapedYet) {
+  CollectorSummary waiting;
+  waiting.name = "heartbeat";
+  auto pillars = AssessPillars(Table(), {waiting}, kNow);
+  EXPECT_EQ(Pillar(pillars, "agent").state, PillarState::kNotScrapedYet);
+  EXPECT_EQ(Pillar(pillars, "agent").collectors.back().state,
+            CollectorState::kNotRunYet);
+  std::string html = LandingPageHtml(Table(), {waiting}, {}, kNow);
+  EXPECT_NE(html.find("Nothing scraped yet"), std::string::npos);
+  EXPECT_EQ(html.find("No problem found"), std::string::npos);
+}
+
+TEST(LandingPageTest, HealthyPillarsAreOkWithTheirNumbers) {
+  auto pillars = AssessPillars(
+      Table(),
+      {Ran("heartbeat", HealthyHeartbeat()),
+       Ran("endpoint",
+           Concat(Endpoint("login", "https://login.microsoftonline.com/", true),
+                  Endpoint("crl", "http://crl.microsoft.com/", true))),
+       Ran("tls", Tls("login", true, "Microsoft Azure RSA TLS Issuing CA 04",
+                      "DigiCert Global Root G2"))},
+      kNow);
+  const PillarReport& agent = Pillar(pillars, "agent");
+  EXPECT_EQ(agent.state, PillarState::kOk) << AllText(agent);
+  EXPECT_NE(AllText(agent).find("Last sign of life from the agent 1 min ago"),
+            std::string::npos)
+      << AllText(agent);
+  ASSERT_TRUE(agent.last_scrape);
+  EXPECT_EQ(*agent.last_scrape, kNow - seconds(12));
+  const PillarReport& network = Pillar(pillars, "network");
+  EXPECT_EQ(network.state, PillarState::kOk) << AllText(network);
+  EXPECT_NE(network.headline.find("2 of 2 endpoints reachable"),
+            std::string::npos);
+  EXPECT_NE(AllText(network).find("1 of 1 TLS certificates issued by the "
+                                  "expected CAs"),
+            std::string::npos);
+  EXPECT_EQ(Pillar(pillars, "cloud").state, PillarState::kNotEnabled);
+  EXPECT_TRUE(Pillar(pillars, "cloud").notes.empty());
+
+  std::string html = LandingPageHtml(
+      Table(), {Ran("heartbeat", HealthyHeartbeat())}, {}, kNow);
+  EXPECT_NE(html.find("id=\"pillar-agent\" data-state=\"ok\""),
+            std::string::npos);
+  EXPECT_NE(html.find("No problem found in the last scrape."),
+            std::string::npos);
+  EXPECT_NE(html.find("12 s ago"), std::string::npos);
+}
+
+TEST(LandingPageTest, FailedCollectorIsAProblemWithItsErrorEscaped) {
+  const std::string hostile = "<script>alert(1)</script>\"'&";
+  auto summaries = {
+      Ran("heartbeat", {},
+          "cannot open trace directory \"/x/" + hostile + "\": No such file")};
+  auto pillars = AssessPillars(Table(), summaries, kNow);
+  const PillarReport& agent = Pillar(pillars, "agent");
+  EXPECT_EQ(agent.state, PillarState::kProblem);
+  ASSERT_FALSE(agent.findings.empty());
+  EXPECT_NE(agent.findings[0].what.find(hostile), std::string::npos);
+  EXPECT_NE(agent.findings[0].first_fix.find("collectors.heartbeat.trace_dir"),
+            std::string::npos);
+  EXPECT_EQ(agent.collectors.back().state, CollectorState::kFailed);
+
+  std::string html = LandingPageHtml(Table(), summaries, {}, kNow);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find(hostile), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"),
+            std::string::npos);
+  EXPECT_NE(html.find("id=\"pillar-agent\" data-state=\"problem\""),
+            std::string::npos);
+  EXPECT_NE(html.find("1 pillar needs attention."), std::string::npos);
+  EXPECT_NE(html.find("<strong>What it means:</strong>"), std::string::npos);
+  EXPECT_NE(html.find("<strong>First fix:</strong>"), std::string::npos);
+}
+
+TEST(LandingPageTest, MarkupInMetricLabelsCannotOpenCodeOrTags) {
+  // \x01 and \x02 are the page's own code markers: dynamic text loses them.
+  std::string html = LandingPageHtml(
+      Table(),
+      {Ran("endpoint", Endpoint("x", "https://h.example/\x01<b>\x02", false,
+                                "connect_refused"))},
+      {}, kNow);
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
+  EXPECT_NE(html.find("https://h.example/ &lt;b&gt; "), std::string::npos);
+}
+
+TEST(LandingPageTest, TimedOutCollectorIsAProblem) {
+  CollectorSummary s;
+  s.name = "domain_controller";
+  s.has_run = true;
+  s.timed_out = true;
+  s.error = "did not finish within the scrape deadline of 9500ms";
+  s.finished_at = kNow;
+  auto pillars = AssessPillars(Table(), {s}, kNow);
+  const PillarReport& dc = Pillar(pillars, "domain_controller");
+  EXPECT_EQ(dc.state, PillarState::kProblem);
+  EXPECT_EQ(dc.collectors[0].state, CollectorState::kTimedOut);
+  EXPECT_NE(dc.headline.find("timed out: did not finish"), std::string::npos);
+  EXPECT_NE(AllText(dc).find("scrape_timeout"), std::string::npos);
+}
+
+TEST(LandingPageTest, UnreachableEndpointSaysWhichAndWhyAndHowToTest) {
+  auto pillars = AssessPillars(
+      Table(),
+      {Ran("endpoint",
+           Concat(Endpoint("bootstrap", "https://t.pta.example:8443/", false,
+                           "connect_refused"),
+                  Endpoint("crl", "http://crl.example/", false, "dns")))},
+      kNow);
+  const PillarReport& network = Pillar(pillars, "network");
+  EXPECT_EQ(network.state, PillarState::kProblem);
+  ASSERT_EQ(network.findings.size(), 2u);
+  EXPECT_EQ(network.findings[0].what,
+            "bootstrap (https://t.pta.example:8443/) cannot be reached: the "
+            "TCP connection was refused or the network is unreachable.");
+  EXPECT_NE(network.findings[0].first_fix.find(
+                "Test-NetConnection -ComputerName t.pta.example -Port 8443"),
+            std::string::npos);
+  EXPECT_EQ(network.findings[0].runbook_anchor, "entraptaendpointunreachable");
+  EXPECT_NE(network.findings[1].what.find("does not resolve"),
+            std::string::npos);
+  EXPECT_NE(network.findings[1].first_fix.find("Resolve-DnsName crl.example"),
+            std::string::npos);
+  EXPECT_NE(network.findings[1].meaning.find("revocation"), std::string::npos);
+  EXPECT_EQ(network.headline, network.findings[0].what);
+  EXPECT_NE(AllText(network).find("0 of 2 endpoints reachable"),
+            std::string::npos);
+}
+
+TEST(LandingPageTest, SslInspectionIsNamedOnceWithTheIssuer) {
+  auto pillars = AssessPillars(
+      Table(),
+      {Ran("endpoint", Endpoint("login", "https://localhost:1/", false, "tls",
+                                "http://127.0.0.1:8080")),
+       Ran("tls", Tls("login", false, "mitmproxy", "mitmproxy"))},
+      kNow);
+  const PillarReport& network = Pillar(pillars, "network");
+  EXPECT_EQ(network.state, PillarState::kProblem);
+  ASSERT_EQ(network.findings.size(), 1u) << AllText(network);
+  EXPECT_EQ(network.findings[0].what,
+            "SSL inspection detected on login (https://localhost:1/ through "
+            "the proxy http://127.0.0.1:8080): its certificate was issued by "
+            "\"mitmproxy\" (root \"mitmproxy\"), not by Microsoft's or "
+            "DigiCert's CAs.");
+  EXPECT_NE(network.findings[0].first_fix.find("*.msappproxy.net"),
+            std::string::npos);
+  EXPECT_EQ(network.findings[0].runbook_anchor,
+            "entraptatlsinterceptiondetected");
+  EXPECT_NE(AllText(network).find("0 of 1 TLS certificates"),
+            std::string::npos);
+}
+
+// Issue 14 defect 8: after a CA rotation allowed_issuers names the new
+// issuing CA but not its root. The page says the root is the part not
+// allowed, with its fingerprint, and to allow the root; a device's CA as
+// issuer is still SSL inspection with the exemption as the fix.
+TEST(LandingPageTest, RootNotAllowedAfterACaRotationIsNotCalledInspection) {
+  auto parts = [](bool issuer_allowed, bool root_allowed,
+                  const std::string& issuer) {
+    Families tls = Tls("login", false, issuer, "New Root 2030");
+    tls.push_back(Gauge("entra_pta_tls_chain_part_allowed",
+                        {{"endpoint", "login"},
+                         {"part", "issuer"},
+                         {"name", issuer},
+                         {"fingerprint_sha256", "aa11"}},
+                        issuer_allowed));
+    tls.push_back(Gauge("entra_pta_tls_chain_part_allowed",
+                        {{"endpoint", "login"},
+                         {"part", "root"},
+                         {"name", "New Root 2030"},
+                         {"fingerprint_sha256", "bb22"}},
+                        root_allowed));
+    return tls;
+  };
+  auto pillars = AssessPillars(
+      Table(),
+      {Ran("endpoint", Endpoint("login", "https://localhost:1/", false, "tls")),
+       Ran("tls", parts(true, false, "Microsoft TLS RSA Issuing CA 10"))},
+      kNow);
+  const PillarReport& network = Pillar(pillars, "network");
+  ASSERT_EQ(network.findings.size(), 1u) << AllText(network);
+  EXPECT_EQ(network.findings[0].what,
+            "Certificate chain root not on the allow-list on login "
+            "(https://localhost:1/): the leaf's issuing CA \"Microsoft TLS "
+            "RSA Issuing CA 10\" is allowed, but the chain's root \"New Root "
+            "2030\" (SHA-256 \"bb22\") is not on "
+            "collectors.tls.allowed_roots.");
+  EXPECT_EQ(network.findings[0].first_fix.rfind(
+                "If this is the genuine root of the issuing CA", 0),
+            0u)
+      << network.findings[0].first_fix;
+  EXPECT_NE(network.findings[0].first_fix.find(
+                "allow the root: add \"New Root 2030\" or \"sha256:bb22\" to "
+                "collectors.tls.allowed_roots"),
+            std::string::npos)
+      << network.findings[0].first_fix;
+  EXPECT_EQ(network.findings[0].what.find("Microsoft's or DigiCert's"),
+            std::string::npos);
+
+  pillars = AssessPillars(
+      Table(),
+      {Ran("endpoint", Endpoint("login", "https://localhost:1/", false, "tls")),
+       Ran("tls", parts(false, true, "Contoso SSL Inspection CA"))},
+      kNow);
+  const PillarReport& inspected = Pillar(pillars, "network");
+  ASSERT_EQ(inspected.findings.size(), 1u) << AllText(inspected);
+  EXPECT_NE(inspected.findings[0].what.find(
+                "the leaf's issuing CA \"Contoso SSL Inspection CA\" "
+                "(SHA-256 \"aa11\") is not on collectors.tls.allowed_issuers"),
+            std::string::npos)
+      << inspected.findings[0].what;
+  EXPECT_EQ(inspected.findings[0].first_fix.rfind(
+                "If it is a device's CA, exempt *.msappproxy.net", 0),
+            0u)
+      << inspected.findings[0].first_fix;
+}
+
+TEST(LandingPageTest, ExpiredCertificateIsTheTlsReason) {
+  Families tls = Tls("expired", true, "Issuing CA", "Root CA");
+  tls.push_back(Gauge("entra_pta_tls_cert_not_after_timestamp_seconds",
+                      {{"endpoint", "expired"}}, 1609459200));  // 2021-01-01
+  auto pillars = AssessPillars(
+      Table(),
+      {Ran("endpoint",
+           Endpoint("expired", "https://localhost:2/", false, "tls")),
+       Ran("tls", tls)},
+      kNow);
+  const PillarReport& network = Pillar(pillars, "network");
+  ASSERT_EQ(network.findings.size(), 1u);
+  EXPECT_NE(
+      network.findings[0].what.find("its certificate expired on 2021-01-01"),
+      std::string::npos)
+      << network.findings[0].what;
+}
+
+TEST(LandingPageTest, SecretsNeverReachThePage) {
+  auto summaries = {
+      Ran("endpoint", Endpoint("login", "https://login.example/", false,
+                               "proxy", "http://alice:hunter2@proxy:3128")),
+      Ran("cloud", {},
+          "token endpoint answered 400: client_secret=s3cr3tValue&"
+          "refresh_token=0.AAAArefresh; {\"access_token\":\"eyJaccess\"} "
+          "Authorization: Bearer eyJbearer via https://bob:pw0rd@proxy/")};
+  std::string html = LandingPageHtml(Table(), summaries, {}, kNow);
+  for (const char* secret : {"hunter2", "alice", "s3cr3tValue", "0.AAAArefresh",
+                             "eyJaccess", "eyJbearer", "pw0rd", "bob"}) {
+    EXPECT_EQ(html.find(secret), std::string::npos) << secret;
+  }
+  EXPECT_NE(html.find("http://***@proxy:3128"), std::string::npos);
+  EXPECT_NE(html.find("client_secret=***"), std::string::npos);
+  EXPECT_NE(html.find("token endpoint answered 400"), std::string::npos);
+}
+
+TEST(LandingPageTest, ScrubForDisplayKeepsProseAndBlanksSecrets) {
+  EXPECT_EQ(ScrubForDisplay("<script>alert(1)</script>\"'&"),
+            "<script>alert(1)</script>\"'&");
+  EXPECT_EQ(ScrubForDisplay("the refresh token was revoked; token: expired"),
+            "the refresh token was revoked; token: expired");
+  EXPECT_EQ(ScrubForDisplay("http://u:p@h:1/x http://h2/ ftp://a@b"),
+            "http://***@h:1/x http://h2/ ftp://***@b");
+  EXPECT_EQ(ScrubForDisplay("password=abc def"), "password=*** def");
+  EXPECT_EQ(ScrubForDisplay("{\"client_secret\": \"x y\"}"),
+            "{\"client_secret\": \"***\"}");
+  EXPECT_EQ(ScrubForDisplay("line1\nline2\x01\x7f"), "line1 line2  ");
+  EXPECT_EQ(ScrubForDisplay("Bearer abc.def"), "Bearer ***");
+  EXPECT_EQ(ScrubForDisplay("user@example.com wrote"),
+            "user@example.com wrote");
+}
+
+TEST(LandingPageTest, WindowsCollectorsElsewhereAreUnsupported) {
+  CollectorSummary service =
+      Ran("service", {Gauge("entra_pta_service_os_supported", {}, 0)},
+          "the Service Control Manager is unsupported on this OS");
+  auto only = AssessPillars(Table(), {service}, kNow);
+  EXPECT_EQ(Pillar(only, "agent").state, PillarState::kUnsupported);
+  EXPECT_NE(Pillar(only, "agent").headline.find("Unsupported on this OS"),
+            std::string::npos);
+
+  auto mixed = AssessPillars(
+      Table(), {service, Ran("heartbeat", HealthyHeartbeat())}, kNow);
+  const PillarReport& agent = Pillar(mixed, "agent");
+  EXPECT_EQ(agent.state, PillarState::kOk) << AllText(agent);
+  EXPECT_EQ(agent.collectors[0].name, "service");
+  EXPECT_EQ(agent.collectors[0].state, CollectorState::kUnsupported);
+  std::string html = LandingPageHtml(
+      Table(), {service, Ran("heartbeat", HealthyHeartbeat())}, {}, kNow);
+  EXPECT_NE(html.find("id=\"collector-service\" data-state=\"unsupported\""),
+            std::string::npos);
+  EXPECT_NE(html.find("UNSUPPORTED ON THIS OS"), std::string::npos);
+}
+
+TEST(LandingPageTest, StaleHeartbeatAndMissingTraceLog) {
+  Families stale = {
+      Gauge("entra_pta_agent_heartbeat_threshold_seconds", {}, 7200),
+      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "any"}}, 1),
+      Gauge("entra_pta_agent_heartbeat_age_seconds", {{"source", "any"}},
+            3 * 3600 + 300),
+      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "trace_log"}}, 1),
+      Gauge("entra_pta_agent_heartbeat_age_seconds", {{"source", "trace_log"}},
+            3 * 3600 + 300),
+      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "bootstrap"}}, 0)};
+  auto pillars = AssessPillars(Table(), {Ran("heartbeat", stale)}, kNow);
+  const PillarReport& agent = Pillar(pillars, "agent");
+  EXPECT_EQ(agent.state, PillarState::kProblem);
+  ASSERT_EQ(agent.findings.size(), 1u);
+  EXPECT_EQ(agent.findings[0].what,
+            "No sign of life from the agent for 3 h 5 min (threshold 2 h). "
+            "Sources: trace_log: last sign 3 h 5 min ago; bootstrap: no sign "
+            "of life recorded (unknown).");
+  EXPECT_NE(agent.findings[0].first_fix.find(
+                "Restart-Service -Name AzureADConnectAuthenticationAgent"),
+            std::string::npos);
+
+  // Issue 14 defect 1: no evidence from any source (no trace file, no
+  // tenant.id to probe) is unknown, a warning that says so, never the
+  // critical "no sign of life" finding; even a stale 1 without evidence.
+  for (double any_stale : {0.0, 1.0}) {
+    Families unknown = {
+        Gauge("entra_pta_agent_heartbeat_threshold_seconds", {}, 7200),
+        Gauge("entra_pta_agent_heartbeat_stale", {{"source", "any"}},
+              any_stale),
+        Gauge("entra_pta_agent_heartbeat_evidence", {{"source", "any"}}, 0),
+        Gauge("entra_pta_agent_heartbeat_stale", {{"source", "trace_log"}}, 0),
+        Gauge("entra_pta_agent_heartbeat_evidence", {{"source", "trace_log"}},
+              0),
+        Gauge("entra_pta_agent_heartbeat_stale", {{"source", "bootstrap"}}, 0),
+        Gauge("entra_pta_agent_heartbeat_evidence", {{"source", "bootstrap"}},
+              0)};
+    pillars = AssessPillars(Table(), {Ran("heartbeat", unknown)}, kNow);
+    const PillarReport& blind = Pillar(pillars, "agent");
+    EXPECT_NE(blind.state, PillarState::kProblem) << any_stale;
+    ASSERT_EQ(blind.findings.size(), 1u) << any_stale;
+    EXPECT_FALSE(blind.findings[0].problem);
+    EXPECT_EQ(blind.findings[0].what.rfind("Heartbeat unknown: no heartbeat "
+                                           "source has shown a sign of life",
+                                           0),
+              0u)
+        << blind.findings[0].what;
+    EXPECT_NE(blind.findings[0].first_fix.find("tenant.id"), std::string::npos);
+  }
+
+  Families late = HealthyHeartbeat();
+  late[2] =
+      Gauge("entra_pta_agent_heartbeat_age_seconds", {{"source", "any"}}, 2400);
+  pillars = AssessPillars(Table(), {Ran("heartbeat", late)}, kNow);
+  EXPECT_EQ(Pillar(pillars, "agent").state, PillarState::kWarning);
+  EXPECT_EQ(Pillar(pillars, "agent").findings[0].runbook_anchor,
+            "entraptaheartbeatlate");
+}
+
+TEST(LandingPageTest, CloudCountsAndInactiveAgents) {
+  auto cloud = [](double active, double inactive) {
+    return Ran(
+        "cloud",
+        {Gauge("entra_pta_cloud_api_up", {}, 1),
+         Gauge("entra_pta_cloud_last_refresh_timestamp_seconds", {},
+               UnixSeconds(kNow - minutes(3))),
+         Gauge("entra_pta_cloud_agents", {{"status", "active"}}, active),
+         Gauge("entra_pta_cloud_agents", {{"status", "inactive"}}, inactive),
+         Gauge("entra_pta_cloud_agent_active",
+               {{"agent_id", "id-2"},
+                {"machine_name", "pta02.corp.example.com"},
+                {"external_ip", "203.0.113.11"}},
+               0)});
+  };
+  auto one = AssessPillars(Table(), {cloud(1, 1)}, kNow);
+  const PillarReport& c1 = Pillar(one, "cloud");
+  EXPECT_EQ(c1.state, PillarState::kProblem);
+  EXPECT_NE(c1.headline.find("Only one PTA agent is active"),
+            std::string::npos);
+  ASSERT_EQ(c1.findings.size(), 2u);
+  EXPECT_NE(c1.findings[1].what.find("pta02.corp.example.com"),
+            std::string::npos);
+  EXPECT_NE(AllText(c1).find("1 active, 1 inactive agents (Microsoft Graph, "
+                             "refreshed 3 min ago)"),
+            std::string::npos);
+
+  auto two = AssessPillars(Table(), {cloud(2, 1)}, kNow);
+  EXPECT_EQ(Pillar(two, "cloud").state, PillarState::kWarning);
+  auto none = AssessPillars(Table(), {cloud(0, 1)}, kNow);
+  EXPECT_NE(Pillar(none, "cloud").headline.find("no active PTA agent"),
+            std::string::npos);
+
+  auto waiting = AssessPillars(Table(), {Ran("cloud", {})}, kNow);
+  EXPECT_EQ(Pillar(waiting, "cloud").state, PillarState::kOk);
+  EXPECT_NE(Pillar(waiting, "cloud").headline.find("Waiting for the first"),
+            std::string::npos);
+}
+
+TEST(LandingPageTest, DomainControllersPerPort) {
+  Families dc = {
+      Gauge("entra_pta_dns_lookup_success", {{"domain", "corp.example"}}, 1),
+      Gauge("entra_pta_dc_discovered", {{"domain", "corp.example"}}, 2),
+      Gauge("entra_pta_dc_up", {{"dc", "dc1.corp.example"}, {"port", "389"}},
+            0),
+      Gauge("entra_pta_dc_up", {{"dc", "dc2.corp.example"}, {"port", "389"}},
+            0),
+      Gauge("entra_pta_dc_up", {{"dc", "dc1.corp.example"}, {"port", "88"}}, 1),
+      Gauge("entra_pta_dc_up", {{"dc", "dc2.corp.example"}, {"port", "88"}},
+            0)};
+  auto pillars = AssessPillars(Table(), {Ran("domain_controller", dc)}, kNow);
+  const PillarReport& p = Pillar(pillars, "domain_controller");
+  EXPECT_EQ(p.state, PillarState::kProblem);
+  ASSERT_EQ(p.findings.size(), 2u) << AllText(p);
+  EXPECT_EQ(p.findings[0].what,
+            "No domain controller answers on port 389 (LDAP) (2 tried).");
+  EXPECT_FALSE(p.findings[1].problem);
+  EXPECT_EQ(p.findings[1].what,
+            "dc2.corp.example does not answer on port 88 (Kerberos); other "
+            "domain controllers do.");
+  EXPECT_NE(AllText(p).find("2 domain controllers found for corp.example"),
+            std::string::npos);
+
+  // A failed lookup fails the collector: one finding, the lookup's fix.
+  pillars =
+      AssessPillars(Table(),
+                    {Ran("domain_controller",
+                         {Gauge("entra_pta_dns_lookup_success",
+                                {{"domain", "corp.example"}}, 0)},
+                         "DNS SRV lookup failed: no DNS server listening")},
+                    kNow);
+  const PillarReport& failed = Pillar(pillars, "domain_controller");
+  EXPECT_EQ(failed.state, PillarState::kProblem);
+  ASSERT_EQ(failed.findings.size(), 1u) << AllText(failed);
+  EXPECT_EQ(failed.findings[0].failed_collector, "domain_controller");
+  EXPECT_NE(failed.findings[0].what.find("no DNS server listening"),
+            std::string::npos);
+  EXPECT_NE(failed.findings[0].first_fix.find(
+                "Resolve-DnsName -Type SRV _ldap._tcp.dc._msdcs.corp.example"),
+            std::string::npos);
+  EXPECT_EQ(failed.findings[0].runbook_anchor,
+            "entraptanodomaincontrollerdiscovered");
+
+  Families empty = {
+      Gauge("entra_pta_dns_lookup_success", {{"domain", "corp.example"}}, 1),
+      Gauge("entra_pta_dc_discovered", {{"domain", "corp.example"}}, 0)};
+  pillars = AssessPillars(Table(), {Ran("domain_controller", empty)}, kNow);
+  EXPECT_NE(Pillar(pillars, "domain_controller")
+                .headline.find("No domain controller is registered"),
+            std::string::npos);
+}
+
+TEST(LandingPageTest, RecentNamedEventsServicesAndCertificate) {
+  const std::string channel =
+      "Microsoft-AzureADConnect-AuthenticationAgent/Admin";
+  Families events = {
+      Gauge("entra_pta_eventlog_channel_up", {{"channel", channel}}, 1),
+      Gauge("entra_pta_event_id_info",
+            {{"event_id", "31034"}, {"meaning", "cloud_unreachable"}}, 1),
+      Gauge("entra_pta_event_id_info",
+            {{"event_id", "31019"}, {"meaning", "dc_unreachable"}}, 1),
+      Gauge("entra_pta_event_last_timestamp_seconds",
+            {{"channel", channel}, {"event_id", "31034"}},
+            UnixSeconds(kNow - minutes(4))),
+      Gauge("entra_pta_event_last_timestamp_seconds",
+            {{"channel", channel}, {"event_id", "31019"}},
+            UnixSeconds(kNow - hours(3)))};
+  Families services = {
+      Gauge("entra_pta_service_installed",
+            {{"service", "AzureADConnectAuthenticationAgent"}}, 1),
+      Gauge("entra_pta_service_state",
+            {{"service", "AzureADConnectAuthenticationAgent"},
+             {"state", "running"}},
+            1),
+      Gauge("entra_pta_service_installed",
+            {{"service", "AzureADConnectAgentUpdater"}}, 1),
+      Gauge("entra_pta_service_state",
+            {{"service", "AzureADConnectAgentUpdater"}, {"state", "stopped"}},
+            1)};
+  Families agent = {
+      Gauge("entra_pta_agent_certificate_not_after_timestamp_seconds", {},
+            UnixSeconds(kNow + hours(24 * 10)))};
+  auto pillars = AssessPillars(
+      Table(),
+      {Ran("service", services), Ran("eventlog", events), Ran("agent", agent)},
+      kNow);
+  const PillarReport& p = Pillar(pillars, "agent");
+  EXPECT_EQ(p.state, PillarState::kProblem);
+  const std::string text = AllText(p);
+  EXPECT_NE(text.find("The agent logged event 31034 4 min ago: it could not "
+                      "reach the Microsoft cloud."),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("event 31019"), std::string::npos) << text;  // 3 h old
+  EXPECT_NE(text.find("The service AzureADConnectAgentUpdater is stopped."),
+            std::string::npos);
+  EXPECT_NE(text.find("Running: AzureADConnectAuthenticationAgent."),
+            std::string::npos);
+  EXPECT_NE(text.find("client certificate expires on 2026-12-05, in 10 d"),
+            std::string::npos)
+      << text;
+  // Problems before warnings.
+  EXPECT_TRUE(p.findings.front().problem);
+  EXPECT_FALSE(p.findings.back().problem);
+}
+
+TEST(LandingPageTest, CollectorsOutsideThePillarsGetTheirOwnSection) {
+  std::vector<CollectorEntry> table = Table();
+  table.push_back({"future", "a later collector", true, nullptr});
+  auto pillars = AssessPillars(table, {Ran("future", {}, "it broke")}, kNow);
+  ASSERT_EQ(pillars.size(), 5u);
+  EXPECT_EQ(pillars[4].key, "other");
+  EXPECT_EQ(pillars[4].state, PillarState::kProblem);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(LandingPageTest, EveryRunbookLinkHasItsSection) {
+  // The anchors are string literals in landing_page.cc; each must be an
+  // alert section of docs/runbooks.md (anchor = heading in lower case).
+  const std::string source = ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) +
+                                      "/exporter/views/landing_page.cc");
+  const std::string runbooks =
+      ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) + "/docs/runbooks.md");
+  ASSERT_FALSE(source.empty());
+  ASSERT_FALSE(runbooks.empty());
+  std::set<std::string> sections;
+  const std::regex heading("\\n### (EntraPTA[A-Za-z]+)");
+  for (auto it =
+           std::sregex_iterator(runbooks.begin(), runbooks.end(), heading);
+       it != std::sregex_iterator(); ++it) {
+    std::string anchor = (*it)[1];
+    for (char& c : anchor) c = static_cast<char>(std::tolower(c));
+    sections.insert(anchor);
+  }
+  ASSERT_GT(sections.size(), 10u);
+  std::set<std::string> used;
+  const std::regex literal("\"(entrapta[a-z]+)\"");
+  for (auto it = std::sregex_iterator(source.begin(), source.end(), literal);
+       it != std::sregex_iterator(); ++it) {
+    used.insert((*it)[1]);
+  }
+  EXPECT_GT(used.size(), 15u);
+  for (const std::string& anchor : used) {
+    EXPECT_TRUE(sections.count(anchor)) << anchor;
+  }
+}
+
+TEST(LandingPageTest, AbsurdSampleValuesDoNotBreakThePage) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  Families heartbeat = {
+      Gauge("entra_pta_agent_heartbeat_stale", {{"source", "any"}}, 1),
+      Gauge("entra_pta_agent_heartbeat_age_seconds", {{"source", "any"}}, inf),
+      Gauge("entra_pta_agent_heartbeat_threshold_seconds", {}, nan)};
+  Families agent = {
+      Gauge("entra_pta_agent_certificate_not_after_timestamp_seconds", {},
+            -inf),
+      Gauge("entra_pta_agent_binary_timestamp_seconds", {}, nan)};
+  Families cloud = {
+      Gauge("entra_pta_cloud_api_up", {}, 1),
+      Gauge("entra_pta_cloud_agents", {{"status", "active"}}, inf),
+      Gauge("entra_pta_cloud_agents", {{"status", "inactive"}}, nan),
+      Gauge("entra_pta_cloud_last_refresh_timestamp_seconds", {}, 1e300)};
+  auto summaries = {Ran("heartbeat", heartbeat), Ran("agent", agent),
+                    Ran("cloud", cloud)};
+  std::string html = LandingPageHtml(Table(), summaries, {}, kNow);
+  EXPECT_NE(html.find("id=\"pillar-agent\" data-state=\"problem\""),
+            std::string::npos);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+}
+
+TEST(LandingPageTest, TimeInWords) {
+  EXPECT_EQ(FormatUtc(kNow), "2026-11-25 23:41:07 UTC");
+  EXPECT_EQ(FormatAge(kNow, kNow), "just now");
+  EXPECT_EQ(FormatAge(kNow - seconds(45), kNow), "45 s ago");
+  EXPECT_EQ(FormatAge(kNow - minutes(12), kNow), "12 min ago");
+  EXPECT_EQ(FormatAge(kNow - minutes(185), kNow), "3 h 5 min ago");
+  EXPECT_EQ(FormatAge(kNow - hours(52), kNow), "2 d 4 h ago");
+  EXPECT_EQ(FormatAge(kNow + minutes(5), kNow), "in the future");
+}
+
+}  // namespace
+}  // namespace entra_pta
