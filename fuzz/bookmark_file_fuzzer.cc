@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "collectors/eventlog/bookmark_file.h"
 
@@ -19,19 +18,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   constexpr std::string_view kChannel =
       "Microsoft-AzureADConnect-AuthenticationAgent/Admin";
   const auto parsed = eventlog::ParseBookmarkFile(text, kChannel);
-  if (const auto* state = std::get_if<eventlog::BookmarkState>(&parsed)) {
+  if (parsed.ok()) {
+    const eventlog::BookmarkState* state = &*parsed;
     if (!std::isfinite(state->since_seconds) || state->since_seconds < 0) {
       __builtin_trap();
     }
     const std::string written =
         eventlog::SerializeBookmarkFile(kChannel, *state);
     const auto again = eventlog::ParseBookmarkFile(written, kChannel);
-    const auto* state_again = std::get_if<eventlog::BookmarkState>(&again);
-    if (state_again == nullptr) __builtin_trap();
+    if (!again.ok()) __builtin_trap();
+    const eventlog::BookmarkState* state_again = &*again;
     if (std::fabs(state_again->since_seconds - state->since_seconds) > 0.001) {
       __builtin_trap();
     }
-  } else if (std::get<std::string>(parsed).empty()) {
+  } else if (parsed.status().message().empty()) {
     __builtin_trap();
   }
   // The channel name also comes from configuration: any bytes give a file

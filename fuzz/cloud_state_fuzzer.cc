@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <variant>
 
 #include "collectors/cloud/state_store.h"
 
@@ -16,19 +15,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   const auto parsed = cloud::ParseCloudState(text);
-  if (const auto* status = std::get_if<entra_pta::Status>(&parsed)) {
-    if (status->ok() || status->message().empty()) __builtin_trap();
+  if (!parsed.ok()) {
+    if (parsed.status().ok() || parsed.status().message().empty()) {
+      __builtin_trap();
+    }
     return 0;
   }
-  const auto& state = std::get<cloud::CloudState>(parsed);
+  const auto& state = parsed.value();
   const auto now = std::chrono::system_clock::now();
   for (const auto& [id, last] : state.last_active) {
     // The collector reports the age of the last active time.
     (void)(now - last.when);
   }
   const auto again = cloud::ParseCloudState(cloud::SerializeCloudState(state));
-  const auto* state_again = std::get_if<cloud::CloudState>(&again);
-  if (state_again == nullptr) __builtin_trap();
+  if (!again.ok()) __builtin_trap();
+  const cloud::CloudState* state_again = &*again;
   if (state_again->last_active.size() != state.last_active.size()) {
     __builtin_trap();
   }

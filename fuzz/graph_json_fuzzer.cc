@@ -40,7 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   const auto now = std::chrono::system_clock::now();
 
   const auto page = cloud::ParseAgentGroupsPage(body);
-  if (const auto* parsed = std::get_if<cloud::AgentGroupsPage>(&page)) {
+  if (page.ok()) {
+    const cloud::AgentGroupsPage* parsed = &*page;
     for (const cloud::Agent& agent : parsed->agents) {
       if (agent.id.empty() || agent.status.empty()) __builtin_trap();
     }
@@ -48,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
         cloud::UniqueAgents(parsed->agents);
     if (unique.size() > parsed->agents.size()) __builtin_trap();
   } else {
-    CheckStatus(std::get<entra_pta::Status>(page), body);
+    CheckStatus(page.status(), body);
   }
 
   for (long http_status : {200L, 400L}) {
@@ -65,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   }
 
   const auto device = cloud::ParseDeviceCodeResponse(body);
-  if (const auto* code = std::get_if<cloud::DeviceCode>(&device)) {
+  if (device.ok()) {
+    const cloud::DeviceCode* code = &*device;
     if (code->interval.count() <= 0 || code->expires_in.count() <= 0) {
       __builtin_trap();
     }
@@ -73,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     (void)(now + code->expires_in + code->interval);
     if (code->expires_in / code->interval > 100'000) __builtin_trap();
   } else {
-    CheckStatus(std::get<entra_pta::Status>(device), body);
+    CheckStatus(device.status(), body);
   }
 
   const std::string error_code = cloud::GraphErrorCode(body);

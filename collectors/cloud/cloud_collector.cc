@@ -47,6 +47,57 @@ std::string HttpsUrl(const ConfigSection& section, const std::string& key,
   return url;
 }
 
+// How the exporter signs in: the grant and the secret or certificate
+// it needs.
+void ParseCredentials(const ConfigSection& section, GraphSettings& graph) {
+  const std::string prefix = section.path() + ".";
+  if (auto auth = section.String("auth")) {
+    if (*auth == "device_code") {
+      graph.auth = AuthMode::kDeviceCode;
+    } else if (*auth == "client_secret") {
+      graph.auth = AuthMode::kClientSecret;
+    } else if (*auth == "client_certificate") {
+      graph.auth = AuthMode::kClientCertificate;
+    } else {
+      section.Fail("auth", prefix + "auth: invalid value \"" + *auth +
+                               "\" (use device_code, client_secret or "
+                               "client_certificate)");
+    }
+  }
+  if (auto env = section.String("client_secret_env")) {
+    graph.client_secret_env = *env;
+  }
+  if (auto file = section.String("client_secret_file")) {
+    graph.client_secret_file = *file;
+  }
+  if (!graph.client_secret_env.empty() && !graph.client_secret_file.empty()) {
+    section.Fail("client_secret_file",
+                 prefix +
+                     "client_secret_file: set either client_secret_env "
+                     "or client_secret_file, not both");
+  }
+  if (graph.auth == AuthMode::kClientSecret &&
+      graph.client_secret_env.empty() && graph.client_secret_file.empty()) {
+    section.Fail("auth", prefix +
+                             "auth: client_secret needs "
+                             "client_secret_env or client_secret_file");
+  }
+  if (auto file = section.String("client_certificate_file")) {
+    graph.client_certificate_file = *file;
+  }
+  if (auto file = section.String("client_key_file")) {
+    graph.client_key_file = *file;
+  }
+  if (graph.auth == AuthMode::kClientCertificate &&
+      (graph.client_certificate_file.empty() ||
+       graph.client_key_file.empty())) {
+    section.Fail("auth", prefix +
+                             "auth: client_certificate needs "
+                             "client_certificate_file and "
+                             "client_key_file");
+  }
+}
+
 }  // namespace
 
 CloudSettings ParseCloudSettings(const ConfigSection& section,
@@ -68,53 +119,7 @@ CloudSettings ParseCloudSettings(const ConfigSection& section,
     }
     settings.graph.client_id = Lower(*id);
   }
-  if (auto auth = section.String("auth")) {
-    if (*auth == "device_code") {
-      settings.graph.auth = AuthMode::kDeviceCode;
-    } else if (*auth == "client_secret") {
-      settings.graph.auth = AuthMode::kClientSecret;
-    } else if (*auth == "client_certificate") {
-      settings.graph.auth = AuthMode::kClientCertificate;
-    } else {
-      section.Fail("auth", prefix + "auth: invalid value \"" + *auth +
-                               "\" (use device_code, client_secret or "
-                               "client_certificate)");
-    }
-  }
-  if (auto env = section.String("client_secret_env")) {
-    settings.graph.client_secret_env = *env;
-  }
-  if (auto file = section.String("client_secret_file")) {
-    settings.graph.client_secret_file = *file;
-  }
-  if (!settings.graph.client_secret_env.empty() &&
-      !settings.graph.client_secret_file.empty()) {
-    section.Fail("client_secret_file",
-                 prefix +
-                     "client_secret_file: set either client_secret_env "
-                     "or client_secret_file, not both");
-  }
-  if (settings.graph.auth == AuthMode::kClientSecret &&
-      settings.graph.client_secret_env.empty() &&
-      settings.graph.client_secret_file.empty()) {
-    section.Fail("auth", prefix +
-                             "auth: client_secret needs "
-                             "client_secret_env or client_secret_file");
-  }
-  if (auto file = section.String("client_certificate_file")) {
-    settings.graph.client_certificate_file = *file;
-  }
-  if (auto file = section.String("client_key_file")) {
-    settings.graph.client_key_file = *file;
-  }
-  if (settings.graph.auth == AuthMode::kClientCertificate &&
-      (settings.graph.client_certificate_file.empty() ||
-       settings.graph.client_key_file.empty())) {
-    section.Fail("auth", prefix +
-                             "auth: client_certificate needs "
-                             "client_certificate_file and "
-                             "client_key_file");
-  }
+  ParseCredentials(section, settings.graph);
   settings.graph.state_file = DefaultStateFile();
   if (auto file = section.String("state_file")) {
     settings.graph.state_file = *file;
@@ -196,10 +201,10 @@ void CloudCollector::LoadStateOnce() {
   if (state_loaded_) return;
   state_loaded_ = true;
   auto loaded = LoadCloudState(settings_.graph.state_file);
-  if (auto* state = std::get_if<CloudState>(&loaded)) {
-    last_active_ = state->last_active;
+  if (loaded.ok()) {
+    last_active_ = loaded->last_active;
   } else {
-    state_error_ = std::get<Status>(loaded).message();
+    state_error_ = loaded.status().message();
   }
 }
 

@@ -75,8 +75,7 @@ class CloudCollectorTest : public ::testing::Test {
     settings_.graph.state_file = (dir_ / "state.json").string();
     settings_.machine_name = "pta01";
     CloudState state;
-    state.refresh_token =
-        std::get<ProtectedSecret>(ProtectSecret(kRefreshToken));
+    state.refresh_token = ProtectSecret(kRefreshToken).value();
     ASSERT_TRUE(SaveCloudState(settings_.graph.state_file, state).ok());
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -191,9 +190,8 @@ TEST_F(CloudCollectorTest, AccessTokenIsReusedUntilNearExpiryAndRotated) {
   EXPECT_NE(requests[0].body.find("grant_type=refresh_token"),
             std::string::npos);
   EXPECT_NE(requests[0].body.find(kRefreshToken), std::string::npos);
-  auto state = std::get<CloudState>(LoadCloudState(settings_.graph.state_file));
-  EXPECT_EQ(std::get<std::string>(UnprotectSecret(*state.refresh_token)),
-            "RT-rotated-1");
+  auto state = LoadCloudState(settings_.graph.state_file).value();
+  EXPECT_EQ(UnprotectSecret(*state.refresh_token).value(), "RT-rotated-1");
   clock_.Advance(minutes(56));  // past expires_in minus the 5-minute margin
   collector->RefreshNow();
   EXPECT_EQ(tokens_issued_, 2);
@@ -366,7 +364,7 @@ TEST_F(CloudCollectorTest, LastActiveSurvivesARestart) {
                    {{"agent_id", "a1"}, {"machine_name", "pta09"}}),
             ToUnixSeconds(seen_at));
   // The state file still holds a refresh token (the rotated one).
-  auto state = std::get<CloudState>(LoadCloudState(settings_.graph.state_file));
+  auto state = LoadCloudState(settings_.graph.state_file).value();
   EXPECT_TRUE(state.refresh_token.has_value());
 }
 

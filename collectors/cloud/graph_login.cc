@@ -9,10 +9,12 @@
 
 namespace entra_pta::cloud {
 
-int GraphLogin(const CloudSettings& settings, HttpClient& http,
-               std::ostream& out, std::ostream& err,
-               const std::function<void(std::chrono::seconds)>& sleep) {
-  const GraphSettings& graph = settings.graph;
+namespace {
+
+// Starts the device code flow; nullopt once `err` says why it could not.
+std::optional<DeviceCode> RequestDeviceCode(const GraphSettings& graph,
+                                            HttpClient& http,
+                                            std::ostream& err) {
   HttpRequest request;
   request.method = "POST";
   request.url = DeviceCodeUrl(graph.authority_url, graph.tenant_id);
@@ -24,15 +26,53 @@ int GraphLogin(const CloudSettings& settings, HttpClient& http,
   if (response.status == 0 || response.body_too_large) {
     err << "graph login: the device code request to " << request.url
         << " failed: " << response.error << "\n";
-    return 1;
+    return std::nullopt;
   }
   auto parsed = ParseDeviceCodeResponse(response.body);
-  if (auto* error = std::get_if<Status>(&parsed)) {
-    err << "graph login: " << error->message() << " (HTTP " << response.status
-        << ")\n";
+  if (!parsed.ok()) {
+    err << "graph login: " << parsed.status().message() << " (HTTP "
+        << response.status << ")\n";
+    return std::nullopt;
+  }
+  return *parsed;
+}
+
+// Keeps the sign-in's refresh token in the state file; the exit code.
+int StoreRefreshToken(const GraphSettings& graph, const TokenGrant& grant,
+                      std::ostream& out, std::ostream& err) {
+  if (grant.refresh_token.empty()) {
+    err << "graph login: signed in, but the token endpoint issued no "
+           "refresh token (is offline_access allowed for the app?)\n";
     return 1;
   }
-  const DeviceCode code = std::get<DeviceCode>(parsed);
+  auto protected_token = ProtectSecret(grant.refresh_token);
+  if (!protected_token.ok()) {
+    err << "graph login: " << protected_token.status().message() << "\n";
+    return 1;
+  }
+  Status saved = UpdateCloudState(
+      graph.state_file,
+      [&](CloudState& state) { state.refresh_token = *protected_token; },
+      /*replace_unreadable=*/true);
+  if (!saved.ok()) {
+    err << "graph login: " << saved.message() << "\n";
+    return 1;
+  }
+  out << "Signed in. The refresh token is stored in " << graph.state_file
+      << " (readable by this account only); the exporter uses it from its "
+         "next refresh.\n";
+  return 0;
+}
+
+}  // namespace
+
+int GraphLogin(const CloudSettings& settings, HttpClient& http,
+               std::ostream& out, std::ostream& err,
+               const std::function<void(std::chrono::seconds)>& sleep) {
+  const GraphSettings& graph = settings.graph;
+  std::optional<DeviceCode> started = RequestDeviceCode(graph, http, err);
+  if (!started) return 1;
+  const DeviceCode code = *started;
   out << (code.message.empty()
               ? "To sign in, open " + code.verification_uri +
                     " and enter the code " + code.user_code + "."
@@ -83,30 +123,7 @@ int GraphLogin(const CloudSettings& settings, HttpClient& http,
       return 1;
     }
     const TokenGrant& grant = std::get<TokenGrant>(token);
-    if (grant.refresh_token.empty()) {
-      err << "graph login: signed in, but the token endpoint issued no "
-             "refresh token (is offline_access allowed for the app?)\n";
-      return 1;
-    }
-    auto protected_token = ProtectSecret(grant.refresh_token);
-    if (auto* error = std::get_if<Status>(&protected_token)) {
-      err << "graph login: " << error->message() << "\n";
-      return 1;
-    }
-    Status saved = UpdateCloudState(
-        graph.state_file,
-        [&](CloudState& state) {
-          state.refresh_token = std::get<ProtectedSecret>(protected_token);
-        },
-        /*replace_unreadable=*/true);
-    if (!saved.ok()) {
-      err << "graph login: " << saved.message() << "\n";
-      return 1;
-    }
-    out << "Signed in. The refresh token is stored in " << graph.state_file
-        << " (readable by this account only); the exporter uses it from its "
-           "next refresh.\n";
-    return 0;
+    return StoreRefreshToken(graph, grant, out, err);
   }
   err << "graph login: the code expired before the sign-in completed; run "
          "graph login again\n";

@@ -78,8 +78,7 @@ std::string AppOnlyScope(const std::string& graph) {
   return TrimSlash(graph) + "/.default";
 }
 
-std::variant<AgentGroupsPage, Status> ParseAgentGroupsPage(
-    const std::string& body) {
+StatusOr<AgentGroupsPage> ParseAgentGroupsPage(const std::string& body) {
   auto parsed = ParseJson(body);
   if (!parsed || !parsed->is_object()) {
     return Status::Error("Graph answered with malformed JSON");
@@ -212,8 +211,7 @@ std::variant<TokenGrant, TokenError, Status> ParseTokenResponse(
   return grant;
 }
 
-std::variant<DeviceCode, Status> ParseDeviceCodeResponse(
-    const std::string& body) {
+StatusOr<DeviceCode> ParseDeviceCodeResponse(const std::string& body) {
   auto parsed = ParseJson(body);
   if (!parsed || !parsed->is_object()) {
     return Status::Error(

@@ -56,8 +56,7 @@ struct AgentGroupsPage {
 
 // One page of agent groups with their agents. Malformed JSON, a missing
 // "value" array, or an agent without an id is an error Status.
-std::variant<AgentGroupsPage, Status> ParseAgentGroupsPage(
-    const std::string& body);
+StatusOr<AgentGroupsPage> ParseAgentGroupsPage(const std::string& body);
 
 // Merges pages: one entry per agent id (an agent can be in several groups).
 std::vector<Agent> UniqueAgents(const std::vector<Agent>& agents);
@@ -74,7 +73,10 @@ struct TokenError {
 };
 
 // A token endpoint answer: a grant (HTTP 200) or the OAuth error.
-// Malformed answers are an error Status that never quotes the body.
+// Malformed answers are an error Status that never quotes the body. Three
+// outcomes, not a StatusOr: callers act on the OAuth error's name
+// (authorization_pending, slow_down, invalid_grant) and only report a
+// malformed answer.
 std::variant<TokenGrant, TokenError, Status> ParseTokenResponse(
     long http_status, const std::string& body);
 
@@ -86,8 +88,7 @@ struct DeviceCode {
   std::chrono::seconds expires_in{900};  // at most 1 h (larger ones capped)
   std::chrono::seconds interval{5};      // 1 s .. 60 s
 };
-std::variant<DeviceCode, Status> ParseDeviceCodeResponse(
-    const std::string& body);
+StatusOr<DeviceCode> ParseDeviceCodeResponse(const std::string& body);
 
 // Graph's error body {"error":{"code":"..."}} -> the code, or "".
 std::string GraphErrorCode(const std::string& body);

@@ -48,9 +48,8 @@ TEST(GraphUrlsTest, FollowTheCloud) {
 
 TEST(ParseAgentGroupsPageTest, DocumentedShape) {
   auto parsed = ParseAgentGroupsPage(kPage);
-  ASSERT_TRUE(std::holds_alternative<AgentGroupsPage>(parsed))
-      << std::get<Status>(parsed).message();
-  const auto& page = std::get<AgentGroupsPage>(parsed);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const auto& page = parsed.value();
   ASSERT_EQ(page.agents.size(), 2u);
   EXPECT_EQ(page.agents[0].id, "a1");
   EXPECT_EQ(page.agents[0].machine_name, "PTA01.corp.example.com");
@@ -68,8 +67,7 @@ TEST(ParseAgentGroupsPageTest, MalformedAnswers) {
         "{\"value\": [{\"agents\": [\"a\"]}]}",
         "{\"value\": [{\"agents\": [{\"machineName\": \"x\"}]}]}",
         "{\"value\": [], \"x\": \"\xff\"}"}) {
-    EXPECT_TRUE(std::holds_alternative<Status>(ParseAgentGroupsPage(body)))
-        << body;
+    EXPECT_FALSE(ParseAgentGroupsPage(body).ok()) << body;
   }
 }
 
@@ -167,24 +165,22 @@ TEST(ParseDeviceCodeResponseTest, PollingValuesAreBounded) {
         R"({"device_code":"DC","user_code":"U","verification_uri":"https://x",)"
         R"("expires_in":)" +
         c.expires_in + R"(,"interval":)" + c.interval + "}");
-    ASSERT_TRUE(std::holds_alternative<DeviceCode>(parsed));
-    EXPECT_EQ(std::get<DeviceCode>(parsed).expires_in,
-              seconds(c.want_expires_in))
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(parsed.value().expires_in, seconds(c.want_expires_in))
         << c.expires_in;
-    EXPECT_EQ(std::get<DeviceCode>(parsed).interval, seconds(c.want_interval))
-        << c.interval;
+    EXPECT_EQ(parsed.value().interval, seconds(c.want_interval)) << c.interval;
   }
 }
 
 TEST(ParseDeviceCodeResponseTest, DocumentedShape) {
   auto parsed = ParseDeviceCodeResponse(
       R"({"device_code":"DC","user_code":"ABCD-EFGH","verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":5,"message":"To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD-EFGH to authenticate."})");
-  ASSERT_TRUE(std::holds_alternative<DeviceCode>(parsed));
-  EXPECT_EQ(std::get<DeviceCode>(parsed).user_code, "ABCD-EFGH");
-  EXPECT_EQ(std::get<DeviceCode>(parsed).interval, seconds(5));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed.value().user_code, "ABCD-EFGH");
+  EXPECT_EQ(parsed.value().interval, seconds(5));
   auto refused = ParseDeviceCodeResponse(R"({"error":"invalid_client"})");
-  ASSERT_TRUE(std::holds_alternative<Status>(refused));
-  EXPECT_EQ(std::get<Status>(refused).message(),
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
             "the device code endpoint did not issue a code (invalid_client)");
   // Other text in "error" is not echoed (it reaches the terminal and logs).
   const std::string long_name(72, 'x');
@@ -192,8 +188,8 @@ TEST(ParseDeviceCodeResponseTest, DocumentedShape) {
        std::vector<std::string>{R"({"error":"AT-secret \u001b[2J\n"})",
                                 R"({"error":")" + long_name + R"("})"}) {
     auto hostile = ParseDeviceCodeResponse(body);
-    ASSERT_TRUE(std::holds_alternative<Status>(hostile));
-    EXPECT_EQ(std::get<Status>(hostile).message(),
+    ASSERT_FALSE(hostile.ok());
+    EXPECT_EQ(hostile.status().message(),
               "the device code endpoint did not issue a code (unreadable "
               "error)");
   }

@@ -144,21 +144,17 @@ std::variant<std::string, RefreshOutcome> GraphSession::AccessToken() {
     // Read on every renewal, so a `graph login` while the exporter runs
     // takes effect without a restart.
     auto loaded = LoadCloudState(settings_.state_file);
-    if (auto* error = std::get_if<Status>(&loaded)) {
-      return Failed(error->message());
-    }
-    state = std::get<CloudState>(loaded);
+    if (!loaded.ok()) return Failed(loaded.status().message());
+    state = *std::move(loaded);
     if (!state->refresh_token) {
       return Failed("not signed in: the state file " + settings_.state_file +
                     " holds no refresh token; run `entra_pta_exporter graph "
                     "login` once");
     }
     auto refresh_token = UnprotectSecret(*state->refresh_token);
-    if (auto* error = std::get_if<Status>(&refresh_token)) {
-      return Failed(error->message());
-    }
+    if (!refresh_token.ok()) return Failed(refresh_token.status().message());
     form += "&grant_type=refresh_token&refresh_token=" +
-            FormEncode(std::get<std::string>(refresh_token)) +
+            FormEncode(*refresh_token) +
             "&scope=" + FormEncode(DelegatedScope(settings_.graph_url));
   } else if (settings_.auth == AuthMode::kClientCertificate) {
     auto certificate = ReadWholeFile(settings_.client_certificate_file);
@@ -196,11 +192,11 @@ std::variant<std::string, RefreshOutcome> GraphSession::AccessToken() {
   if (state && !token.refresh_token.empty()) {
     // The endpoint rotates refresh tokens: keep the newest.
     auto protected_token = ProtectSecret(token.refresh_token);
-    if (auto* error = std::get_if<Status>(&protected_token)) {
-      return Failed(error->message());
+    if (!protected_token.ok()) {
+      return Failed(protected_token.status().message());
     }
     Status saved = UpdateCloudState(settings_.state_file, [&](CloudState& s) {
-      s.refresh_token = std::get<ProtectedSecret>(protected_token);
+      s.refresh_token = *protected_token;
     });
     if (!saved.ok()) return Failed(saved.message());
   }
@@ -254,10 +250,8 @@ RefreshOutcome GraphSession::Refresh() {
                                   : ""));
     }
     auto parsed = ParseAgentGroupsPage(response.body);
-    if (auto* error = std::get_if<Status>(&parsed)) {
-      return Failed(where + ": " + error->message());
-    }
-    AgentGroupsPage& result = std::get<AgentGroupsPage>(parsed);
+    if (!parsed.ok()) return Failed(where + ": " + parsed.status().message());
+    AgentGroupsPage& result = *parsed;
     agents.insert(agents.end(), result.agents.begin(), result.agents.end());
     if (!result.next_link) {
       RefreshOutcome outcome;

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <string>
-#include <variant>
 
 #include "exporter/util/status.h"
 
@@ -19,9 +18,8 @@ struct ProtectedSecret {
 
 // Protects a secret for storage in the state file, and back. Unprotect
 // refuses a protection this platform cannot undo.
-std::variant<ProtectedSecret, Status> ProtectSecret(const std::string& secret);
-std::variant<std::string, Status> UnprotectSecret(
-    const ProtectedSecret& stored);
+StatusOr<ProtectedSecret> ProtectSecret(const std::string& secret);
+StatusOr<std::string> UnprotectSecret(const ProtectedSecret& stored);
 
 // Creates `path` new and empty, accessible to its owner only from the
 // first instant (Unix: mode 0600 at creation, so no other account can open

@@ -12,12 +12,11 @@
 
 namespace entra_pta::cloud {
 
-std::variant<ProtectedSecret, Status> ProtectSecret(const std::string& secret) {
+StatusOr<ProtectedSecret> ProtectSecret(const std::string& secret) {
   return ProtectedSecret{"file-mode", secret};
 }
 
-std::variant<std::string, Status> UnprotectSecret(
-    const ProtectedSecret& stored) {
+StatusOr<std::string> UnprotectSecret(const ProtectedSecret& stored) {
   if (stored.protection != "file-mode") {
     return Status::Error("the state file's refresh token is protected with " +
                          stored.protection +

@@ -29,7 +29,7 @@ std::string Utf8(const std::wstring& wide) {
 
 }  // namespace
 
-std::variant<ProtectedSecret, Status> ProtectSecret(const std::string& secret) {
+StatusOr<ProtectedSecret> ProtectSecret(const std::string& secret) {
   DATA_BLOB in{static_cast<DWORD>(secret.size()),
                reinterpret_cast<BYTE*>(const_cast<char*>(secret.data()))};
   DATA_BLOB out{0, nullptr};
@@ -45,8 +45,7 @@ std::variant<ProtectedSecret, Status> ProtectSecret(const std::string& secret) {
   return stored;
 }
 
-std::variant<std::string, Status> UnprotectSecret(
-    const ProtectedSecret& stored) {
+StatusOr<std::string> UnprotectSecret(const ProtectedSecret& stored) {
   if (stored.protection != "dpapi") {
     return Status::Error(
         "the state file's refresh token is not DPAPI-"

@@ -40,11 +40,11 @@ std::string Long(std::size_t n) {
 
 ProtectedSecret Protect(const std::string& secret) {
   auto result = ProtectSecret(secret);
-  if (auto* status = std::get_if<Status>(&result)) {
-    ADD_FAILURE() << status->message();
+  if (!result.ok()) {
+    ADD_FAILURE() << result.status().message();
     return {};
   }
-  return std::get<ProtectedSecret>(result);
+  return result.value();
 }
 
 std::vector<BYTE> Decode(const std::string& base64) {
@@ -85,9 +85,8 @@ TEST(DpapiTest, RoundTripGivesBackTheSameBytes) {
       EXPECT_GE(Decode(stored.data).size(), secret.size());
     }
     auto back = UnprotectSecret(stored);
-    ASSERT_TRUE(std::holds_alternative<std::string>(back))
-        << std::get<Status>(back).message();
-    EXPECT_EQ(std::get<std::string>(back), secret);
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_EQ(back.value(), secret);
   }
 }
 
@@ -120,9 +119,9 @@ TEST(DpapiTest, TamperedCiphertextIsRejectedWithAClearError) {
     std::vector<BYTE> tampered = blob;
     tampered[at] ^= 0x01;
     auto back = UnprotectSecret({"dpapi", Encode(tampered)});
-    ASSERT_TRUE(std::holds_alternative<Status>(back))
+    ASSERT_FALSE(back.ok())
         << "tampered byte " << at << " of " << blob.size() << " accepted";
-    const std::string& message = std::get<Status>(back).message();
+    const std::string& message = back.status().message();
     EXPECT_NE(message.find("DPAPI could not decrypt the refresh token"),
               std::string::npos)
         << message;
@@ -135,12 +134,12 @@ TEST(DpapiTest, TamperedCiphertextIsRejectedWithAClearError) {
         ProtectedSecret{"dpapi", ""}, ProtectedSecret{"dpapi", "!!!not*base64"},
         ProtectedSecret{"file-mode", "RT-plain"}}) {
     auto back = UnprotectSecret(bad);
-    ASSERT_TRUE(std::holds_alternative<Status>(back)) << bad.data;
-    EXPECT_FALSE(std::get<Status>(back).message().empty());
-    EXPECT_EQ(std::get<Status>(back).message().find("RT-plain"),
-              std::string::npos);
+    ASSERT_FALSE(back.ok()) << bad.data;
+    EXPECT_FALSE(back.status().message().empty());
+    EXPECT_EQ(back.status().message().find("RT-plain"), std::string::npos);
   }
-  EXPECT_NE(std::get<Status>(UnprotectSecret({"file-mode", "RT-plain"}))
+  EXPECT_NE(UnprotectSecret({"file-mode", "RT-plain"})
+                .status()
                 .message()
                 .find("not DPAPI-protected"),
             std::string::npos);
@@ -167,14 +166,12 @@ TEST(DpapiTest, StateFileKeepsOnlyTheProtectedToken) {
   EXPECT_EQ(text.str().find(Long(100)), std::string::npos);
   EXPECT_NE(text.str().find("dpapi"), std::string::npos) << text.str();
   auto loaded = LoadCloudState(path);
-  ASSERT_TRUE(std::holds_alternative<CloudState>(loaded))
-      << std::get<Status>(loaded).message();
-  const CloudState& back = std::get<CloudState>(loaded);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  const CloudState& back = loaded.value();
   ASSERT_TRUE(back.refresh_token.has_value());
   auto unprotected = UnprotectSecret(*back.refresh_token);
-  ASSERT_TRUE(std::holds_alternative<std::string>(unprotected))
-      << std::get<Status>(unprotected).message();
-  EXPECT_EQ(std::get<std::string>(unprotected), token);
+  ASSERT_TRUE(unprotected.ok()) << unprotected.status().message();
+  EXPECT_EQ(unprotected.value(), token);
   EXPECT_EQ(back.last_active.at("agent-1").machine_name, "pta01");
   fs::remove_all(dir);
 }

@@ -83,7 +83,7 @@ std::string SerializeCloudState(const CloudState& state) {
   return root.dump(2) + "\n";
 }
 
-std::variant<CloudState, Status> ParseCloudState(const std::string& text) {
+StatusOr<CloudState> ParseCloudState(const std::string& text) {
   json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded() || !root.is_object()) {
     return Status::Error("not a JSON object");
@@ -136,7 +136,7 @@ std::variant<CloudState, Status> ParseCloudState(const std::string& text) {
   return state;
 }
 
-std::variant<CloudState, Status> LoadCloudState(const std::string& path) {
+StatusOr<CloudState> LoadCloudState(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return CloudState{};
   std::ifstream in(path, std::ios::binary);
@@ -146,9 +146,9 @@ std::variant<CloudState, Status> LoadCloudState(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   auto parsed = ParseCloudState(text.str());
-  if (auto* error = std::get_if<Status>(&parsed)) {
+  if (!parsed.ok()) {
     return Status::Error("the cloud state file " + path +
-                         " is malformed: " + error->message());
+                         " is malformed: " + parsed.status().message());
   }
   return parsed;
 }
@@ -204,10 +204,10 @@ Status UpdateCloudState(const std::string& path,
   }
   auto loaded = LoadCloudState(path);
   CloudState state;
-  if (auto* current = std::get_if<CloudState>(&loaded)) {
-    state = std::move(*current);
+  if (loaded.ok()) {
+    state = std::move(*loaded);
   } else if (!replace_unreadable) {
-    return std::get<Status>(loaded);
+    return loaded.status();
   }
   change(state);
   return SaveCloudState(path, state);

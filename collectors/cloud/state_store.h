@@ -11,7 +11,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <variant>
 
 #include "collectors/cloud/platform.h"
 #include "exporter/util/status.h"
@@ -31,10 +30,10 @@ struct CloudState {
 std::string SerializeCloudState(const CloudState& state);
 // Malformed content is an error Status naming what is wrong (never quoting
 // the token).
-std::variant<CloudState, Status> ParseCloudState(const std::string& text);
+StatusOr<CloudState> ParseCloudState(const std::string& text);
 
 // A missing file is an empty state; an unreadable or malformed one an error.
-std::variant<CloudState, Status> LoadCloudState(const std::string& path);
+StatusOr<CloudState> LoadCloudState(const std::string& path);
 Status SaveCloudState(const std::string& path, const CloudState& state);
 
 // Read-modify-write under an exclusive lock file (<path>.lock, created

@@ -40,8 +40,8 @@ TEST_F(StateStoreTest, RoundTripOwnerOnly) {
   EXPECT_EQ(fs::status(dir_ / "sub").permissions() & fs::perms::all,
             fs::perms::owner_all);
   auto loaded = LoadCloudState(path);
-  ASSERT_TRUE(std::holds_alternative<CloudState>(loaded));
-  const CloudState& back = std::get<CloudState>(loaded);
+  ASSERT_TRUE(loaded.ok());
+  const CloudState& back = loaded.value();
   ASSERT_TRUE(back.refresh_token.has_value());
   EXPECT_EQ(back.refresh_token->data, "RT-secret");
   EXPECT_EQ(back.last_active.at("a1").machine_name, "pta01");
@@ -50,8 +50,8 @@ TEST_F(StateStoreTest, RoundTripOwnerOnly) {
 
 TEST_F(StateStoreTest, MissingIsEmptyMalformedIsAnError) {
   auto missing = LoadCloudState((dir_ / "none.json").string());
-  ASSERT_TRUE(std::holds_alternative<CloudState>(missing));
-  EXPECT_FALSE(std::get<CloudState>(missing).refresh_token.has_value());
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing.value().refresh_token.has_value());
   fs::create_directories(dir_);
   for (
       const char* text :
@@ -66,8 +66,8 @@ TEST_F(StateStoreTest, MissingIsEmptyMalformedIsAnError) {
        R"({"last_active": {"a1": {"last_active_unix_ms": -1}}})"}) {
     std::ofstream(dir_ / "bad.json") << text;
     auto loaded = LoadCloudState((dir_ / "bad.json").string());
-    ASSERT_TRUE(std::holds_alternative<Status>(loaded)) << text;
-    const std::string& message = std::get<Status>(loaded).message();
+    ASSERT_FALSE(loaded.ok()) << text;
+    const std::string& message = loaded.status().message();
     EXPECT_NE(message.find("is malformed"), std::string::npos);
     EXPECT_EQ(message.find("RT-secret"), std::string::npos);
   }
@@ -77,11 +77,10 @@ TEST_F(StateStoreTest, LatestRepresentableTimeRoundTrips) {
   const std::string text =
       R"({"last_active": {"a1": {"last_active_unix_ms": 9223372036854}}})";
   auto parsed = ParseCloudState(text);
-  ASSERT_TRUE(std::holds_alternative<CloudState>(parsed));
-  auto again =
-      ParseCloudState(SerializeCloudState(std::get<CloudState>(parsed)));
-  ASSERT_TRUE(std::holds_alternative<CloudState>(again));
-  EXPECT_EQ(std::get<CloudState>(again).last_active.at("a1").when,
+  ASSERT_TRUE(parsed.ok());
+  auto again = ParseCloudState(SerializeCloudState(parsed.value()));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again.value().last_active.at("a1").when,
             std::chrono::system_clock::time_point(
                 std::chrono::milliseconds(9223372036854)));
 }
@@ -102,8 +101,8 @@ TEST_F(StateStoreTest, ConcurrentUpdatesLoseNothing) {
   b.join();
   c.join();
   auto loaded = LoadCloudState(path);
-  ASSERT_TRUE(std::holds_alternative<CloudState>(loaded));
-  EXPECT_EQ(std::get<CloudState>(loaded).last_active.size(), 45u);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded.value().last_active.size(), 45u);
   EXPECT_FALSE(fs::exists(path + ".lock"));
 }
 
@@ -132,12 +131,11 @@ TEST_F(StateStoreTest, LeftOverLockIsTakenOverAndUnreadableIsKept) {
 
 TEST(PlatformTest, SecretRoundTrip) {
   auto protected_secret = ProtectSecret("RT-secret");
-  ASSERT_TRUE(std::holds_alternative<ProtectedSecret>(protected_secret));
-  auto back = UnprotectSecret(std::get<ProtectedSecret>(protected_secret));
-  ASSERT_TRUE(std::holds_alternative<std::string>(back));
-  EXPECT_EQ(std::get<std::string>(back), "RT-secret");
-  EXPECT_TRUE(std::holds_alternative<Status>(
-      UnprotectSecret(ProtectedSecret{"rot13", "x"})));
+  ASSERT_TRUE(protected_secret.ok());
+  auto back = UnprotectSecret(protected_secret.value());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back.value(), "RT-secret");
+  EXPECT_FALSE(UnprotectSecret(ProtectedSecret{"rot13", "x"}).ok());
   EXPECT_FALSE(LocalMachineName().empty());
 }
 

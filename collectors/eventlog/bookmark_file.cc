@@ -46,22 +46,22 @@ std::string SerializeBookmarkFile(std::string_view channel,
   return text;
 }
 
-std::variant<BookmarkState, std::string> ParseBookmarkFile(
-    std::string_view text, std::string_view channel) {
+StatusOr<BookmarkState> ParseBookmarkFile(std::string_view text,
+                                          std::string_view channel) {
   BookmarkState state;
   bool saw_channel = false, saw_since = false, saw_end = false;
   std::size_t line_number = 0;
   while (!text.empty()) {
     std::size_t newline = text.find('\n');
     if (newline == std::string_view::npos) {
-      return std::string("truncated: the last line has no newline");
+      return Status::Error("truncated: the last line has no newline");
     }
     std::string_view line = text.substr(0, newline);
     text.remove_prefix(newline + 1);
     ++line_number;
-    if (saw_end) return std::string("content after the end line");
+    if (saw_end) return Status::Error("content after the end line");
     if (line_number == 1) {
-      if (line != kHeader) return std::string("not a bookmark file (header)");
+      if (line != kHeader) return Status::Error("not a bookmark file (header)");
       continue;
     }
     if (line == "end") {
@@ -70,12 +70,14 @@ std::variant<BookmarkState, std::string> ParseBookmarkFile(
     }
     std::size_t eq = line.find('=');
     if (eq == std::string_view::npos) {
-      return "line " + std::to_string(line_number) + ": expected key=value";
+      return Status::Error("line " + std::to_string(line_number) +
+                           ": expected key=value");
     }
     std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
     if (key == "channel" && !saw_channel) {
       if (value != OneLine(channel)) {
-        return "written for another channel \"" + std::string(value) + "\"";
+        return Status::Error("written for another channel \"" +
+                             std::string(value) + "\"");
       }
       saw_channel = true;
     } else if (key == "since" && !saw_since) {
@@ -84,24 +86,25 @@ std::variant<BookmarkState, std::string> ParseBookmarkFile(
       if (ec != std::errc() || end != value.data() + value.size() ||
           !std::isfinite(state.since_seconds) || state.since_seconds < 0 ||
           state.since_seconds > kMaxSinceSeconds) {
-        return "line " + std::to_string(line_number) + ": invalid since";
+        return Status::Error("line " + std::to_string(line_number) +
+                             ": invalid since");
       }
       saw_since = true;
     } else if (key == "bookmark" && state.bookmark_xml.empty()) {
       if (value.find("<BookmarkList") == std::string_view::npos) {
-        return "line " + std::to_string(line_number) +
-               ": the bookmark is not a <BookmarkList>";
+        return Status::Error("line " + std::to_string(line_number) +
+                             ": the bookmark is not a <BookmarkList>");
       }
       state.bookmark_xml = std::string(value);
     } else {
-      return "line " + std::to_string(line_number) +
-             ": unexpected or repeated " + std::string(key);
+      return Status::Error("line " + std::to_string(line_number) +
+                           ": unexpected or repeated " + std::string(key));
     }
   }
-  if (line_number == 0) return std::string("empty file");
-  if (!saw_end) return std::string("truncated: no end line");
+  if (line_number == 0) return Status::Error("empty file");
+  if (!saw_end) return Status::Error("truncated: no end line");
   if (!saw_channel || !saw_since) {
-    return std::string("incomplete: channel or since missing");
+    return Status::Error("incomplete: channel or since missing");
   }
   return state;
 }
@@ -130,27 +133,31 @@ std::string BookmarkStore::PathFor(std::string_view channel) const {
   return (PathFromUtf8(directory_) / BookmarkFileName(channel)).string();
 }
 
-std::variant<BookmarkState, NoBookmarkFile, std::string> BookmarkStore::Load(
+StatusOr<std::optional<BookmarkState>> BookmarkStore::Load(
     std::string_view channel) const {
   const std::filesystem::path path =
       PathFromUtf8(directory_) / BookmarkFileName(channel);
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    if (ec) return "cannot check " + path.string() + ": " + ec.message();
-    return NoBookmarkFile{};
+    if (ec)
+      return Status::Error("cannot check " + path.string() + ": " +
+                           ec.message());
+    return std::optional<BookmarkState>();
   }
   std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) return "cannot read " + path.string() + ": " + ec.message();
-  if (size > kMaxFileBytes) return path.string() + " is too large";
+  if (ec)
+    return Status::Error("cannot read " + path.string() + ": " + ec.message());
+  if (size > kMaxFileBytes)
+    return Status::Error(path.string() + " is too large");
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  if (!in && !in.eof()) return "cannot read " + path.string();
+  if (!in && !in.eof()) return Status::Error("cannot read " + path.string());
   auto parsed = ParseBookmarkFile(text.str(), channel);
-  if (auto* error = std::get_if<std::string>(&parsed)) {
-    return path.string() + ": " + *error;
+  if (!parsed.ok()) {
+    return Status::Error(path.string() + ": " + parsed.status().message());
   }
-  return std::get<BookmarkState>(parsed);
+  return std::optional<BookmarkState>(*std::move(parsed));
 }
 
 Status BookmarkStore::Save(std::string_view channel,

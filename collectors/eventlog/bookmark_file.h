@@ -13,7 +13,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "exporter/util/status.h"
 
@@ -33,23 +32,20 @@ std::string SerializeBookmarkFile(std::string_view channel,
                                   const BookmarkState& state);
 
 // The state, or why the text is not a complete bookmark file for `channel`.
-std::variant<BookmarkState, std::string> ParseBookmarkFile(
-    std::string_view text, std::string_view channel);
+StatusOr<BookmarkState> ParseBookmarkFile(std::string_view text,
+                                          std::string_view channel);
 
 // A file name for the channel: letters, digits, '-' and '.' kept, every
 // other byte percent-encoded ("a/b" -> "a%2Fb.bookmark").
 std::string BookmarkFileName(std::string_view channel);
 
-struct NoBookmarkFile {};
-
 class BookmarkStore {
  public:
   explicit BookmarkStore(std::string directory);
 
-  // NoBookmarkFile when the file does not exist; a string when it exists
-  // but cannot be read or parsed.
-  std::variant<BookmarkState, NoBookmarkFile, std::string> Load(
-      std::string_view channel) const;
+  // nullopt when the file does not exist; an error when it exists but
+  // cannot be read or parsed.
+  StatusOr<std::optional<BookmarkState>> Load(std::string_view channel) const;
 
   // Creates the directory if needed and replaces the file atomically.
   Status Save(std::string_view channel, const BookmarkState& state) const;

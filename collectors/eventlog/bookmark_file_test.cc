@@ -20,17 +20,17 @@ TEST(BookmarkFileTest, RoundTrip) {
   std::string text = SerializeBookmarkFile(kChannel, state);
   EXPECT_EQ(text.find('\r'), std::string::npos);
   auto parsed = ParseBookmarkFile(text, kChannel);
-  ASSERT_TRUE(std::holds_alternative<BookmarkState>(parsed))
-      << std::get<std::string>(parsed);
-  const auto& back = std::get<BookmarkState>(parsed);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const auto& back = *parsed;
   EXPECT_EQ(back.since_seconds, 1800000000.25);
   EXPECT_EQ(back.bookmark_xml,
             "<BookmarkList>    <Bookmark Channel='c' RecordId='42' "
             "IsCurrent='true'/>  </BookmarkList>");
   BookmarkState no_bookmark{"", 5};
-  EXPECT_EQ(std::get<BookmarkState>(ParseBookmarkFile(
-                SerializeBookmarkFile(kChannel, no_bookmark), kChannel)),
-            no_bookmark);
+  EXPECT_EQ(
+      ParseBookmarkFile(SerializeBookmarkFile(kChannel, no_bookmark), kChannel)
+          .value(),
+      no_bookmark);
 }
 
 TEST(BookmarkFileTest, CorruptOrTruncatedFilesAreErrors) {
@@ -38,15 +38,11 @@ TEST(BookmarkFileTest, CorruptOrTruncatedFilesAreErrors) {
       SerializeBookmarkFile(kChannel, BookmarkState{kBookmark, 7});
   // Every truncation is detected (the end line is last).
   for (std::size_t n = 0; n < good.size(); ++n) {
-    EXPECT_TRUE(std::holds_alternative<std::string>(
-        ParseBookmarkFile(good.substr(0, n), kChannel)))
-        << n;
+    EXPECT_FALSE(ParseBookmarkFile(good.substr(0, n), kChannel).ok()) << n;
   }
   auto error = [&](const std::string& text) {
     auto parsed = ParseBookmarkFile(text, kChannel);
-    return std::holds_alternative<std::string>(parsed)
-               ? std::get<std::string>(parsed)
-               : "(parsed)";
+    return parsed.ok() ? std::string("(parsed)") : parsed.status().message();
   };
   EXPECT_EQ(error(good), "(parsed)");
   EXPECT_EQ(error(std::string("\0\0\0\n", 4)), "not a bookmark file (header)");
@@ -70,12 +66,11 @@ TEST(BookmarkFileTest, CorruptOrTruncatedFilesAreErrors) {
       "entra-pta-exporter eventlog bookmark 1\nchannel=" + kChannel +
           "\nsince=253402300799\nend\n",
       kChannel);
-  ASSERT_TRUE(std::holds_alternative<BookmarkState>(latest));
-  auto again = ParseBookmarkFile(
-      SerializeBookmarkFile(kChannel, std::get<BookmarkState>(latest)),
-      kChannel);
-  ASSERT_TRUE(std::holds_alternative<BookmarkState>(again));
-  EXPECT_EQ(std::get<BookmarkState>(again).since_seconds, 253402300799.0);
+  ASSERT_TRUE(latest.ok());
+  auto again =
+      ParseBookmarkFile(SerializeBookmarkFile(kChannel, *latest), kChannel);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->since_seconds, 253402300799.0);
   EXPECT_EQ(error("entra-pta-exporter eventlog bookmark 1\nchannel=" +
                   kChannel + "\nsince=1\nbookmark=<x/>\nend\n"),
             "line 4: the bookmark is not a <BookmarkList>");
@@ -106,12 +101,14 @@ class BookmarkStoreTest : public ::testing::Test {
 
 TEST_F(BookmarkStoreTest, SaveCreatesTheDirectoryAndReplacesAtomically) {
   BookmarkStore store((dir_ / "state").string());
-  EXPECT_TRUE(std::holds_alternative<NoBookmarkFile>(store.Load(kChannel)));
+  auto missing = store.Load(kChannel);
+  ASSERT_TRUE(missing.ok()) << missing.status().message();
+  EXPECT_FALSE(missing->has_value());
   ASSERT_TRUE(store.Save(kChannel, BookmarkState{"", 1}).ok());
   ASSERT_TRUE(store.Save(kChannel, BookmarkState{kBookmark, 2}).ok());
   auto loaded = store.Load(kChannel);
-  ASSERT_TRUE(std::holds_alternative<BookmarkState>(loaded));
-  EXPECT_EQ(std::get<BookmarkState>(loaded).since_seconds, 2);
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  EXPECT_EQ((*loaded)->since_seconds, 2);
   // Only the bookmark itself is left: the temporary file was renamed.
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir_ / "state")) {
@@ -125,8 +122,8 @@ TEST_F(BookmarkStoreTest, CorruptFileIsAnErrorValue) {
   fs::create_directories(dir_);
   std::ofstream(store.PathFor(kChannel)) << "entra-pta-exporter eventlog bo";
   auto loaded = store.Load(kChannel);
-  ASSERT_TRUE(std::holds_alternative<std::string>(loaded));
-  EXPECT_NE(std::get<std::string>(loaded).find("truncated"), std::string::npos);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.status().message().find("truncated"), std::string::npos);
 }
 
 TEST_F(BookmarkStoreTest, UnwritableDirectoryIsAStatus) {

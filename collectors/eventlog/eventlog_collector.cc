@@ -86,12 +86,12 @@ void EventlogCollector::LoadStart(const std::string& channel,
                                   ChannelState& state) {
   state.loaded = true;
   auto loaded = store_.Load(channel);
-  if (auto* start = std::get_if<BookmarkState>(&loaded)) {
-    state.start = *start;
+  if (!loaded.ok()) {
+    ResetStart(channel, state, loaded.status().message());
     return;
   }
-  if (auto* error = std::get_if<std::string>(&loaded)) {
-    ResetStart(channel, state, *error);
+  if (loaded->has_value()) {
+    state.start = **loaded;
     return;
   }
   // First start: from now (or the look-back), never the whole history. The

@@ -170,7 +170,9 @@ TEST_F(EventlogCollectorTest, CorruptBookmarkFileIsReplacedWithAWarning) {
   EXPECT_NE(log_.str().find("truncated"), std::string::npos);
   // Replaced by a valid file.
   BookmarkStore store(dir_.string());
-  EXPECT_TRUE(std::holds_alternative<BookmarkState>(store.Load(kAgent)));
+  auto replaced = store.Load(kAgent);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().message();
+  EXPECT_TRUE(replaced->has_value());
 }
 
 TEST_F(EventlogCollectorTest, BookmarkRejectedByWindowsIsReplaced) {

@@ -1,7 +1,5 @@
 #include "collectors/heartbeat/heartbeat_collector.h"
 
-#include <variant>
-
 #include "collectors/heartbeat/trace_log.h"
 #include "exporter/sdk/metric_builder.h"
 #include "exporter/util/env_expansion.h"
@@ -87,18 +85,19 @@ SourceObservation HeartbeatCollector::ObserveTraceLog(Status& status) const {
   SourceObservation observation;
   observation.source = kTraceLogSource;
   const std::string dir = ExpandEnvironmentReferences(settings_.trace_dir);
-  NewestTraceFileResult found = FindNewestTraceFile(dir, file_pattern_);
-  if (auto* error = std::get_if<Status>(&found)) {
-    status = *error;
+  StatusOr<std::optional<TraceFile>> found =
+      FindNewestTraceFile(dir, file_pattern_);
+  if (!found.ok()) {
+    status = found.status();
     return observation;
   }
-  if (std::holds_alternative<NoTraceFile>(found)) {
+  if (!found->has_value()) {
     // No trace file at all: the agent has never run here (or logs
     // elsewhere). No evidence, so unknown rather than stale.
     observation.stale = false;
     return observation;
   }
-  const TraceFile& file = std::get<TraceFile>(found);
+  const TraceFile& file = **found;
   HeartbeatAssessment assessment =
       AssessHeartbeat(file.last_write, clock_.Now(), settings_.stale_threshold);
   observation.last = file.last_write;

@@ -19,8 +19,8 @@ std::string Utf8FromPath(const fs::path& path) {
 
 }  // namespace
 
-NewestTraceFileResult FindNewestTraceFile(const std::string& directory,
-                                          const std::regex& name_pattern) {
+StatusOr<std::optional<TraceFile>> FindNewestTraceFile(
+    const std::string& directory, const std::regex& name_pattern) {
   const fs::path dir = PathFromUtf8(directory);
   std::error_code ec;
   const fs::file_status status = fs::status(dir, ec);
@@ -67,8 +67,7 @@ NewestTraceFileResult FindNewestTraceFile(const std::string& directory,
     return Status::Error("error while listing trace directory \"" + directory +
                          "\": " + ec.message());
   }
-  if (!newest) return NoTraceFile{};
-  return *newest;
+  return newest;
 }
 
 }  // namespace entra_pta::heartbeat

@@ -11,7 +11,6 @@
 #include <optional>
 #include <regex>
 #include <string>
-#include <variant>
 
 #include "exporter/util/status.h"
 
@@ -22,14 +21,11 @@ struct TraceFile {
   std::chrono::system_clock::time_point last_write;
 };
 
-struct NoTraceFile {};  // The directory exists but holds no matching file.
-
-using NewestTraceFileResult = std::variant<TraceFile, NoTraceFile, Status>;
-
 // Finds the file in `directory` (not recursive) whose name matches
-// `name_pattern` and whose last write time is the newest. A missing or
-// unreadable directory is an error Status saying so.
-NewestTraceFileResult FindNewestTraceFile(const std::string& directory,
-                                          const std::regex& name_pattern);
+// `name_pattern` and whose last write time is the newest; nullopt when the
+// directory exists but holds no matching file. A missing or unreadable
+// directory is an error Status saying so.
+StatusOr<std::optional<TraceFile>> FindNewestTraceFile(
+    const std::string& directory, const std::regex& name_pattern);
 
 }  // namespace entra_pta::heartbeat

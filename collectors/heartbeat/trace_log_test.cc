@@ -51,10 +51,9 @@ TEST(FindNewestTraceFileTest, OddFileNamesAreHandled) {
   dir.Add("AzureADConnectAuthenticationAgent_" + std::string(200, 'a') + ".log",
           base + std::chrono::minutes(1));
   auto found = FindNewestTraceFile(dir.path(), kAgentPattern);
-  ASSERT_TRUE(std::holds_alternative<TraceFile>(found));
-  EXPECT_NE(std::get<TraceFile>(found).path.find("_\"\xff\xfe.log"),
-            std::string::npos)
-      << std::get<TraceFile>(found).path;
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_NE((*found)->path.find("_\"\xff\xfe.log"), std::string::npos)
+      << (*found)->path;
 }
 
 TEST(FindNewestTraceFileTest, PicksTheNewestMatchingFile) {
@@ -68,8 +67,8 @@ TEST(FindNewestTraceFileTest, PicksTheNewestMatchingFile) {
       fs::path(dir.path()) /
       "AzureADConnectAuthenticationAgent_dir.log");  // not a file
   auto result = FindNewestTraceFile(dir.path(), kAgentPattern);
-  ASSERT_TRUE(std::holds_alternative<TraceFile>(result));
-  const auto& file = std::get<TraceFile>(result);
+  ASSERT_TRUE(result.ok() && result->has_value());
+  const TraceFile& file = **result;
   EXPECT_NE(file.path.find("22222222-bbbb"), std::string::npos);
   EXPECT_EQ(std::chrono::floor<std::chrono::seconds>(file.last_write),
             base + std::chrono::minutes(5));
@@ -77,15 +76,16 @@ TEST(FindNewestTraceFileTest, PicksTheNewestMatchingFile) {
 
 TEST(FindNewestTraceFileTest, EmptyDirectoryHasNoTraceFile) {
   TraceDir dir;
-  EXPECT_TRUE(std::holds_alternative<NoTraceFile>(
-      FindNewestTraceFile(dir.path(), kAgentPattern)));
+  auto result = FindNewestTraceFile(dir.path(), kAgentPattern);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  EXPECT_FALSE(result->has_value());
 }
 
 TEST(FindNewestTraceFileTest, MissingDirectoryIsAnError) {
   auto result = FindNewestTraceFile("/nonexistent/Trace", kAgentPattern);
-  ASSERT_TRUE(std::holds_alternative<Status>(result));
+  ASSERT_FALSE(result.ok());
   EXPECT_EQ(
-      std::get<Status>(result).message(),
+      result.status().message(),
       "trace directory \"/nonexistent/Trace\" does not exist (is the PTA agent "
       "installed on this host? set collectors.heartbeat.trace_dir)");
 }
@@ -94,8 +94,8 @@ TEST(FindNewestTraceFileTest, AFileInsteadOfADirectoryIsAnError) {
   TraceDir dir;
   dir.Add("plain", system_clock::now());
   auto result = FindNewestTraceFile(dir.path() + "/plain", kAgentPattern);
-  ASSERT_TRUE(std::holds_alternative<Status>(result));
-  EXPECT_NE(std::get<Status>(result).message().find("is not a directory"),
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("is not a directory"),
             std::string::npos);
 }
 

@@ -124,6 +124,129 @@ PhaseDurations Phases(CURL* easy) {
   return phases;
 }
 
+// A transfer's easy handle, set up to measure one probe from scratch;
+// nullptr when libcurl cannot make one.
+CURL* NewEasy(Transfer& transfer, const ProbeRequest& request,
+              const std::string& user_agent, long timeout_ms) {
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr) return nullptr;
+  curl_easy_setopt(easy, CURLOPT_URL, request.target.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  // Every probe measures the whole path: no reuse of DNS answers,
+  // connections or TLS sessions (a resumed session has no chain).
+  curl_easy_setopt(easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+  curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+  curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+  // Do not wait for a resolver thread still stuck when we give up.
+  curl_easy_setopt(easy, CURLOPT_QUICK_EXIT, 1L);
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+  // Microsoft requires TLS 1.2 or later; so does the agent.
+  curl_easy_setopt(easy, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+  // Verification happens in VerifyChain, on the kept chain; libcurl
+  // loads no CA file of its own.
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  curl_easy_setopt(easy, CURLOPT_CAINFO, nullptr);
+  curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
+  curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, SslCtxCallback);
+  curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, &transfer);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, DiscardBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
+  // An empty proxy disables the proxy environment variables too: the
+  // decision was made by ChooseProxy.
+  curl_easy_setopt(easy, CURLOPT_PROXY, request.proxy_url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PROXYTYPE, CURLPROXY_HTTP);
+  if (!request.proxy_url.empty() && request.target.scheme == "https") {
+    curl_easy_setopt(easy, CURLOPT_HTTPPROXYTUNNEL, 1L);
+  }
+  return easy;
+}
+
+// Marks the transfers libcurl reports done.
+void CollectFinished(CURLM* multi) {
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+    if (message->msg != CURLMSG_DONE) continue;
+    Transfer* transfer = nullptr;
+    curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
+    if (transfer == nullptr) continue;
+    transfer->finished = true;
+    transfer->code = message->data.result;
+  }
+}
+
+// Drives the transfers until all are done or `hard_stop` passes.
+void RunTransfers(CURLM* multi,
+                  std::chrono::steady_clock::time_point hard_stop) {
+  using std::chrono::steady_clock;
+  int running = 0;
+  curl_multi_perform(multi, &running);
+  while (running > 0 && steady_clock::now() < hard_stop) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          hard_stop - steady_clock::now())
+                          .count();
+    curl_multi_poll(multi, nullptr, 0,
+                    static_cast<int>(std::clamp<long long>(left, 1, 100)),
+                    nullptr);
+    curl_multi_perform(multi, &running);
+    CollectFinished(multi);
+  }
+  CollectFinished(multi);
+}
+
+// What one finished (or abandoned) transfer measured and why it failed,
+// before the chain is verified. `start`: when the round began.
+void FillResult(Transfer& transfer, const ProbeRequest& request,
+                std::chrono::steady_clock::time_point start,
+                ProbeResult& result) {
+  TransferFacts facts;
+  facts.curl_code = transfer.code;
+  facts.abandoned = !transfer.finished;
+  facts.via_proxy = !request.proxy_url.empty();
+  facts.https = request.target.scheme == "https";
+  facts.handshake_done = transfer.handshake_done;
+  facts.connected = TimeInfo(transfer.easy, CURLINFO_CONNECT_TIME_T) > 0 ||
+                    transfer.handshake_started;
+  curl_easy_getinfo(transfer.easy, CURLINFO_HTTP_CONNECTCODE,
+                    &facts.proxy_connect_code);
+  long status = 0;
+  curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
+  facts.http_status = status;
+  result.http_status = status;
+  result.phases = Phases(transfer.easy);
+  if (facts.abandoned) {
+    result.phases.total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+  }
+  if (transfer.handshake_started && !transfer.handshake_done) {
+    // libcurl records no connect time for a connection whose handshake
+    // never finished; the info callback saw when it started.
+    const double until_handshake =
+        std::chrono::duration<double>(transfer.handshake_start - start).count();
+    result.phases.connect = std::max(0.0, until_handshake - result.phases.dns);
+    result.phases.tls = std::max(0.0, result.phases.total - until_handshake);
+  }
+  result.failure = ClassifyFailure(facts);
+  if (result.failure != FailureReason::kNone) {
+    result.detail = facts.abandoned ? "still running at the scrape deadline"
+                    : transfer.error[0] != '\0'
+                        ? std::string(transfer.error)
+                        : curl_easy_strerror(transfer.code);
+  }
+  result.tls.handshake_done = transfer.handshake_done;
+  result.tls.version = transfer.tls_version;
+  result.tls.chain_der = std::move(transfer.chain_der);
+}
+
 }  // namespace
 
 const char* FailureReasonName(FailureReason reason) {
@@ -214,12 +337,41 @@ CurlProber::CurlProber(std::string ca_file, const Clock& clock)
 
 CurlProber::~CurlProber() = default;
 
-std::variant<TrustStore, Status> CurlProber::Store() {
+StatusOr<TrustStore> CurlProber::LoadedTrustStore() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (store_) return *store_;
-  std::variant<TrustStore, Status> loaded = LoadTrustStore(ca_file_);
-  if (auto* store = std::get_if<TrustStore>(&loaded)) store_ = *store;
+  if (trust_store_) return *trust_store_;
+  StatusOr<TrustStore> loaded = LoadTrustStore(ca_file_);
+  if (loaded.ok()) trust_store_ = *loaded;
   return loaded;
+}
+
+void CurlProber::VerifyHandshake(
+    const StatusOr<TrustStore>& store, const std::string& host,
+    STACK_OF(X509) * parsed_chain,
+    std::chrono::system_clock::time_point verify_time, ProbeResult& result) {
+  if (store.ok()) {
+    std::optional<ChainVerdict> cached =
+        verified_chains_.Find(host, result.tls.chain_der, verify_time);
+    ChainVerdict verdict =
+        cached ? std::move(*cached)
+        : parsed_chain != nullptr && sk_X509_num(parsed_chain) > 0
+            ? VerifyParsedChain(parsed_chain, host, store->get(), verify_time)
+            : VerifyChain(result.tls.chain_der, host, store->get(),
+                          verify_time);
+    if (!cached) {
+      verified_chains_.Insert(host, result.tls.chain_der, verdict);
+    }
+    result.tls.verified = verdict.verified;
+    result.tls.verify_error = verdict.error;
+    result.tls.verified_chain_der = std::move(verdict.chain_der);
+  } else {
+    result.tls.verify_error = "no trust store";
+  }
+  if (!result.tls.verified && result.failure == FailureReason::kNone) {
+    result.failure = FailureReason::kTls;
+    result.detail =
+        "certificate chain does not verify: " + result.tls.verify_error;
+  }
 }
 
 ProbeBatch CurlProber::ProbeAll(
@@ -249,159 +401,30 @@ ProbeBatch CurlProber::ProbeAll(
              per_probe_timeout.count(),
              duration_cast<milliseconds>(deadline - start).count() - 20)));
   for (std::size_t i = 0; i < requests.size(); ++i) {
-    Transfer& transfer = transfers[i];
-    transfer.request = &requests[i];
-    CURL* easy = curl_easy_init();
-    transfer.easy = easy;
-    if (easy == nullptr) continue;
-    curl_easy_setopt(easy, CURLOPT_URL, requests[i].target.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent.c_str());
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    // Every probe measures the whole path: no reuse of DNS answers,
-    // connections or TLS sessions (a resumed session has no chain).
-    curl_easy_setopt(easy, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
-    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
-    curl_easy_setopt(easy, CURLOPT_SSL_SESSIONID_CACHE, 0L);
-    // Do not wait for a resolver thread still stuck when we give up.
-    curl_easy_setopt(easy, CURLOPT_QUICK_EXIT, 1L);
-    curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-    // Microsoft requires TLS 1.2 or later; so does the agent.
-    curl_easy_setopt(easy, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
-    // Verification happens in VerifyChain, on the kept chain; libcurl
-    // loads no CA file of its own.
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
-    curl_easy_setopt(easy, CURLOPT_CAINFO, nullptr);
-    curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
-    curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, SslCtxCallback);
-    curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, &transfer);
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, DiscardBody);
-    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
-    // An empty proxy disables the proxy environment variables too: the
-    // decision was made by ChooseProxy.
-    curl_easy_setopt(easy, CURLOPT_PROXY, requests[i].proxy_url.c_str());
-    curl_easy_setopt(easy, CURLOPT_PROXYTYPE, CURLPROXY_HTTP);
-    if (!requests[i].proxy_url.empty() &&
-        requests[i].target.scheme == "https") {
-      curl_easy_setopt(easy, CURLOPT_HTTPPROXYTUNNEL, 1L);
-    }
-    curl_multi_add_handle(multi, easy);
-  }
-
-  const auto hard_stop = deadline + kDeadlineSlack;
-  int running = 0;
-  curl_multi_perform(multi, &running);
-  while (running > 0 && steady_clock::now() < hard_stop) {
-    const auto left =
-        duration_cast<milliseconds>(hard_stop - steady_clock::now()).count();
-    curl_multi_poll(multi, nullptr, 0,
-                    static_cast<int>(std::clamp<long long>(left, 1, 100)),
-                    nullptr);
-    curl_multi_perform(multi, &running);
-    int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
-      if (message->msg != CURLMSG_DONE) continue;
-      Transfer* transfer = nullptr;
-      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
-      if (transfer == nullptr) continue;
-      transfer->finished = true;
-      transfer->code = message->data.result;
+    transfers[i].request = &requests[i];
+    transfers[i].easy =
+        NewEasy(transfers[i], requests[i], user_agent, timeout_ms);
+    if (transfers[i].easy != nullptr) {
+      curl_multi_add_handle(multi, transfers[i].easy);
     }
   }
-  int queued = 0;
-  while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
-    if (message->msg != CURLMSG_DONE) continue;
-    Transfer* transfer = nullptr;
-    curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
-    if (transfer == nullptr) continue;
-    transfer->finished = true;
-    transfer->code = message->data.result;
-  }
+  RunTransfers(multi, deadline + kDeadlineSlack);
 
-  std::variant<TrustStore, Status> store = Store();
-  if (auto* problem = std::get_if<Status>(&store)) batch.status = *problem;
+  StatusOr<TrustStore> store = LoadedTrustStore();
+  if (!store.ok()) batch.status = store.status();
   const auto verify_time = clock_.Now();
-
   for (std::size_t i = 0; i < transfers.size(); ++i) {
     Transfer& transfer = transfers[i];
     ProbeResult& result = batch.results[i];
-    const ProbeRequest& request = requests[i];
     if (transfer.easy == nullptr) {
       result.failure = FailureReason::kHttp;
       result.detail = "libcurl could not create a transfer";
       continue;
     }
-    TransferFacts facts;
-    facts.curl_code = transfer.code;
-    facts.abandoned = !transfer.finished;
-    facts.via_proxy = !request.proxy_url.empty();
-    facts.https = request.target.scheme == "https";
-    facts.handshake_done = transfer.handshake_done;
-    facts.connected = TimeInfo(transfer.easy, CURLINFO_CONNECT_TIME_T) > 0 ||
-                      transfer.handshake_started;
-    curl_easy_getinfo(transfer.easy, CURLINFO_HTTP_CONNECTCODE,
-                      &facts.proxy_connect_code);
-    long status = 0;
-    curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE, &status);
-    facts.http_status = status;
-    result.http_status = status;
-    result.phases = Phases(transfer.easy);
-    if (facts.abandoned) {
-      result.phases.total =
-          std::chrono::duration<double>(steady_clock::now() - start).count();
-    }
-    if (transfer.handshake_started && !transfer.handshake_done) {
-      // libcurl records no connect time for a connection whose handshake
-      // never finished; the info callback saw when it started.
-      const double until_handshake =
-          std::chrono::duration<double>(transfer.handshake_start - start)
-              .count();
-      result.phases.connect =
-          std::max(0.0, until_handshake - result.phases.dns);
-      result.phases.tls = std::max(0.0, result.phases.total - until_handshake);
-    }
-    result.failure = ClassifyFailure(facts);
-    if (result.failure != FailureReason::kNone) {
-      result.detail = facts.abandoned ? "still running at the scrape deadline"
-                      : transfer.error[0] != '\0'
-                          ? std::string(transfer.error)
-                          : curl_easy_strerror(transfer.code);
-    }
-    result.tls.handshake_done = transfer.handshake_done;
-    result.tls.version = transfer.tls_version;
-    result.tls.chain_der = std::move(transfer.chain_der);
+    FillResult(transfer, requests[i], start, result);
     if (transfer.handshake_done) {
-      if (auto* trust = std::get_if<TrustStore>(&store)) {
-        std::optional<ChainVerdict> cached = verified_.Find(
-            request.target.host, result.tls.chain_der, verify_time);
-        ChainVerdict verdict =
-            cached ? std::move(*cached)
-            : transfer.chain && sk_X509_num(transfer.chain.get()) > 0
-                ? VerifyParsedChain(transfer.chain.get(), request.target.host,
-                                    trust->get(), verify_time)
-                : VerifyChain(result.tls.chain_der, request.target.host,
-                              trust->get(), verify_time);
-        if (!cached) {
-          verified_.Insert(request.target.host, result.tls.chain_der, verdict);
-        }
-        result.tls.verified = verdict.verified;
-        result.tls.verify_error = verdict.error;
-        result.tls.verified_chain_der = std::move(verdict.chain_der);
-      } else {
-        result.tls.verify_error = "no trust store";
-      }
-      if (!result.tls.verified && result.failure == FailureReason::kNone) {
-        result.failure = FailureReason::kTls;
-        result.detail =
-            "certificate chain does not verify: " + result.tls.verify_error;
-      }
+      VerifyHandshake(store, requests[i].target.host, transfer.chain.get(),
+                      verify_time, result);
     }
     curl_multi_remove_handle(multi, transfer.easy);
     curl_easy_cleanup(transfer.easy);

@@ -52,13 +52,21 @@ class CurlProber final : public Prober {
  private:
   // The trust store, loaded on first use and kept; a failed load is
   // retried on the next round.
-  std::variant<TrustStore, Status> Store();
+  StatusOr<TrustStore> LoadedTrustStore();
+  // Verifies a finished handshake's chain against `store` (verdicts cached
+  // per host and chain) into result.tls; an unverified chain fails a probe
+  // that had not failed otherwise. `parsed_chain`: the handshake's own
+  // certificates, or nullptr to parse result.tls.chain_der.
+  void VerifyHandshake(const StatusOr<TrustStore>& store,
+                       const std::string& host, STACK_OF(X509) * parsed_chain,
+                       std::chrono::system_clock::time_point verify_time,
+                       ProbeResult& result);
 
   std::string ca_file_;
   const Clock& clock_;
   std::mutex mu_;
-  std::optional<TrustStore> store_;
-  VerifiedChainCache verified_;
+  std::optional<TrustStore> trust_store_;
+  VerifiedChainCache verified_chains_;
 };
 
 }  // namespace entra_pta::endpoint

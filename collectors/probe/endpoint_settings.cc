@@ -148,6 +148,37 @@ std::string ServiceBusHost(const std::string& name_or_host, Cloud cloud) {
                                          : ".servicebus.windows.net");
 }
 
+namespace {
+
+// The proxy keys: an explicit proxy, or where to find the agent's.
+void ParseProxySettings(const ConfigSection& section, ProxySettings& proxy) {
+  if (auto proxy_url = section.String("proxy_url")) {
+    const std::string lower = AsciiLower(*proxy_url);
+    if (lower.rfind("http://", 0) != 0) {
+      // Never echo the value: it may carry a password.
+      section.Fail("proxy_url",
+                   section.path() +
+                       ".proxy_url: expected an http:// proxy URL "
+                       "(HTTPS CONNECT proxies are reached over http://)");
+    }
+    proxy.proxy_url = *proxy_url;
+  }
+  if (auto no_proxy = section.String("no_proxy")) {
+    proxy.no_proxy = *no_proxy;
+  }
+  if (auto env = section.Bool("proxy_from_environment")) {
+    proxy.from_environment = *env;
+  }
+  if (auto agent = section.Bool("proxy_from_agent_config")) {
+    proxy.from_agent_config = *agent;
+  }
+  if (auto file = section.String("agent_config_file")) {
+    proxy.agent_config_file = *file;
+  }
+}
+
+}  // namespace
+
 EndpointSettings ParseEndpointSettings(const ConfigSection& section,
                                        const TenantSettings& tenant) {
   EndpointSettings settings;
@@ -212,29 +243,7 @@ EndpointSettings ParseEndpointSettings(const ConfigSection& section,
     }
     settings.timeout = *timeout;
   }
-  if (auto proxy_url = section.String("proxy_url")) {
-    const std::string lower = AsciiLower(*proxy_url);
-    if (lower.rfind("http://", 0) != 0) {
-      // Never echo the value: it may carry a password.
-      section.Fail("proxy_url",
-                   section.path() +
-                       ".proxy_url: expected an http:// proxy URL "
-                       "(HTTPS CONNECT proxies are reached over http://)");
-    }
-    settings.proxy.proxy_url = *proxy_url;
-  }
-  if (auto no_proxy = section.String("no_proxy")) {
-    settings.proxy.no_proxy = *no_proxy;
-  }
-  if (auto env = section.Bool("proxy_from_environment")) {
-    settings.proxy.from_environment = *env;
-  }
-  if (auto agent = section.Bool("proxy_from_agent_config")) {
-    settings.proxy.from_agent_config = *agent;
-  }
-  if (auto file = section.String("agent_config_file")) {
-    settings.proxy.agent_config_file = *file;
-  }
+  ParseProxySettings(section, settings.proxy);
   if (auto ca_file = section.String("ca_file")) settings.ca_file = *ca_file;
   return settings;
 }

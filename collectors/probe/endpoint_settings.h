@@ -32,9 +32,10 @@ std::optional<Target> ParseTargetUrl(const std::string& name,
                                      const std::string& url,
                                      std::string* error);
 
-// The endpoints a PTA agent needs, per DESIGN.md: the tenant's bootstrap
-// and registration hosts (only when the tenant id is known), sign-in hosts
-// on 443 and certificate-revocation hosts on 80.
+// The endpoints a PTA agent needs (listed in docs/configuration.md,
+// collectors.endpoint): the tenant's bootstrap and registration hosts (only
+// when the tenant id is known), sign-in hosts on 443 and
+// certificate-revocation hosts on 80.
 std::vector<Target> DefaultTargets(const TenantSettings& tenant);
 
 // The Service Bus namespace host for `name_or_host` ("contoso-sb" or a full

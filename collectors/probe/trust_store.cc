@@ -5,7 +5,7 @@
 
 namespace entra_pta::endpoint {
 
-std::variant<TrustStore, Status> LoadTrustStore(const std::string& ca_file) {
+StatusOr<TrustStore> LoadTrustStore(const std::string& ca_file) {
   if (ca_file.empty()) return LoadSystemTrustStore();
   TrustStore store(X509_STORE_new(), X509StoreFree());
   if (!store) return Status::Error("out of memory creating a trust store");

@@ -10,7 +10,6 @@
 
 #include <memory>
 #include <string>
-#include <variant>
 
 #include "exporter/util/status.h"
 
@@ -23,9 +22,9 @@ using TrustStore = std::shared_ptr<X509_STORE>;
 
 // `ca_file` empty: the system store. Errors (unreadable or empty file) are
 // values, so a scrape reports them.
-std::variant<TrustStore, Status> LoadTrustStore(const std::string& ca_file);
+StatusOr<TrustStore> LoadTrustStore(const std::string& ca_file);
 
 // The system store only (backend-specific).
-std::variant<TrustStore, Status> LoadSystemTrustStore();
+StatusOr<TrustStore> LoadSystemTrustStore();
 
 }  // namespace entra_pta::endpoint

@@ -6,7 +6,7 @@
 
 namespace entra_pta::endpoint {
 
-std::variant<TrustStore, Status> LoadSystemTrustStore() {
+StatusOr<TrustStore> LoadSystemTrustStore() {
   TrustStore store(X509_STORE_new(), X509StoreFree());
   if (!store) return Status::Error("out of memory creating a trust store");
   if (X509_STORE_set_default_paths(store.get()) != 1) {

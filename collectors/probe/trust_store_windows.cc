@@ -43,7 +43,7 @@ int AddRootsFrom(X509_STORE* store, DWORD location) {
 
 }  // namespace
 
-std::variant<TrustStore, Status> LoadSystemTrustStore() {
+StatusOr<TrustStore> LoadSystemTrustStore() {
   TrustStore store(X509_STORE_new(), X509StoreFree());
   if (!store) return Status::Error("out of memory creating a trust store");
   int added = AddRootsFrom(store.get(), CERT_SYSTEM_STORE_LOCAL_MACHINE) +

@@ -2,8 +2,9 @@
 // Microsoft serves? The leaf's issuer and the chain's root must both be on
 // an allow-list of names (common names, compared case-insensitively) or
 // SHA-256 fingerprints. The shipped default lists Microsoft's, DigiCert's,
-// GeoTrust's and D-TRUST's issuing CAs and roots (DESIGN.md); an
-// inspection appliance re-signing traffic shows its own CA instead.
+// GeoTrust's and D-TRUST's issuing CAs and roots (docs/configuration.md,
+// collectors.tls); an inspection appliance re-signing traffic shows its own
+// CA instead.
 // Thread-safety: plain data and pure functions.
 #pragma once
 

@@ -203,54 +203,155 @@ void ExpectLabelValues(const std::vector<Sample>& samples,
   }
 }
 
+// `name` as an XML attribute value between single quotes, control
+// characters as character references.
+std::string XmlAttributeEscape(const std::string& name) {
+  std::string escaped;
+  for (char c : name) {
+    if (c == '\'') {
+      escaped += "&apos;";
+    } else if (c == '<') {
+      escaped += "&lt;";
+    } else if (c == '&') {
+      escaped += "&amp;";
+    } else if (static_cast<unsigned char>(c) < 0x20 && c != '\0') {
+      escaped += "&#" + std::to_string(static_cast<int>(c)) + ";";
+    } else {
+      escaped += c;
+    }
+  }
+  return escaped;
+}
+
+// tls: certificates with hostile subject and issuer names; `expected` gets
+// the names as the tls collector reads them.
+void AddHostileCertificateNames(std::vector<prometheus::MetricFamily>& families,
+                                std::vector<std::string>& expected) {
+  endpoint::ProbeRound round;
+  std::string error;
+  int index = 0;
+  for (const std::string& name : HostileStrings()) {
+    endpoint::ProbeRequest request{
+        *endpoint::ParseTargetUrl("tls" + std::to_string(index++),
+                                  "https://login.example/", &error),
+        ""};
+    endpoint::ProbeResult result;
+    result.tls.handshake_done = true;
+    result.tls.version = "TLSv1.3";
+    result.tls.chain_der = {CertWithCommonName(name)};
+    // OpenSSL refuses to parse some ill-formed names at all; those that
+    // parse must show up as the tls collector reads them.
+    if (auto facts = tls::ReadCertFacts(result.tls.chain_der[0])) {
+      expected.push_back(facts->subject);
+    }
+    round.requests.push_back(request);
+    round.results.push_back(result);
+  }
+  tls::CertFactsCache cache;
+  tls::AppendTlsFamilies(tls::DefaultAllowList(), round, cache, families);
+}
+
+// endpoint: a proxy address as the agent's .exe.config may hold it.
+void AddHostileProxyAddresses(std::vector<prometheus::MetricFamily>& families) {
+  endpoint::ProbeRound round;
+  std::string error;
+  int index = 0;
+  for (const std::string& text : HostileStrings()) {
+    round.requests.push_back(
+        {*endpoint::ParseTargetUrl("proxy" + std::to_string(index++),
+                                   "https://login.example/", &error),
+         "http://" + text + "@proxy.example:3128/" + text});
+    endpoint::ProbeResult result;
+    result.failure = endpoint::FailureReason::kConnectRefused;
+    round.results.push_back(result);
+  }
+  endpoint::AppendEndpointFamilies(round, families);
+}
+
+// eventlog: hostile provider names, raw and as XML character references;
+// `expected` gets those the parser accepts, as they must show up.
+void AddHostileEventProviders(const fs::path& dir, const Clock& clock,
+                              const ScrapeContext& context,
+                              std::vector<prometheus::MetricFamily>& families,
+                              std::vector<std::string>& expected) {
+  eventlog::EventlogSettings settings;
+  settings.state_dir = (dir / "state").string();
+  auto source = std::make_unique<eventlog::testing::FakeEventSource>();
+  auto* events = &source->channels[settings.channels[0]];
+  eventlog::EventlogCollector collector(settings, std::move(source), true,
+                                        clock, nullptr);
+  std::vector<prometheus::MetricFamily> ignored;
+  ASSERT_TRUE(collector.Collect(context, ignored).ok());
+  const double later = ToUnixSeconds(clock.Now()) + 1;
+  std::vector<std::string> providers;
+  for (const std::string& name : HostileStrings()) {
+    providers.push_back(XmlAttributeEscape(name));
+  }
+  providers.push_back("ref &#xD800; &#x110000; &#0; &#xFFFE;");
+  for (const std::string& provider : providers) {
+    const std::string xml = "<Event><System><Provider Name='" + provider +
+                            "'/><EventID>31019</EventID><Level>2</Level>"
+                            "<TimeCreated SystemTime='" +
+                            eventlog::FormatSystemTime(later) +
+                            "'/></System></Event>";
+    // Those the parser accepts must show up (sanitized); the others are
+    // counted as unparsable.
+    const auto parsed = eventlog::ParseRenderedEvent(xml);
+    if (parsed.ok()) expected.push_back(ToValidUtf8(parsed->provider));
+    events->push_back({xml, later});
+  }
+  ASSERT_TRUE(collector.Collect(context, families).ok());
+}
+
+// cloud: hostile machine names from Graph (JSON escapes; JSON itself is
+// valid UTF-8, so these are controls, quotes and non-characters).
+void AddHostileMachineNames(const Clock& clock, SignOfLifeTimes& signals,
+                            const ScrapeContext& context,
+                            std::vector<prometheus::MetricFamily>& families) {
+  const fs::path cloud_dir =
+      fs::temp_directory_path() /
+      ("entra-pta-hostile-cloud-" + std::to_string(::getpid()));
+  fs::remove_all(cloud_dir);
+  cloud::CloudSettings settings;
+  settings.graph.tenant_id = "11111111-2222-3333-4444-555555555555";
+  settings.graph.client_id = "99999999-0000-0000-0000-000000000000";
+  settings.graph.authority_url = "https://login.test";
+  settings.graph.graph_url = "https://graph.test";
+  settings.graph.state_file = (cloud_dir / "state.json").string();
+  settings.machine_name = "pta01";
+  cloud::CloudState state;
+  state.refresh_token = cloud::ProtectSecret("RT").value();
+  ASSERT_TRUE(cloud::SaveCloudState(settings.graph.state_file, state).ok());
+  const std::string agents =
+      R"({"id":"a1","machineName":"quote\" back\\ nl\n cr\r nul\u0000 end","status":"active"},)"
+      R"({"id":"a2\"\n","machineName":"\ud83d\ude00 \u2028 \uffff","status":"inactive\n"},)"
+      R"({"id":"a3","machineName":"} 1\n# TYPE x counter","status":"active"})";
+  const std::string page =
+      R"({"value":[{"id":"g1","agents":[)" + agents + "]}]}";
+  auto answer = [page](const cloud::HttpRequest& request) {
+    if (request.url.find("/oauth2/v2.0/token") != std::string::npos) {
+      return cloud::testing::Answer(
+          200,
+          R"({"token_type":"Bearer","expires_in":3600,"access_token":"AT"})");
+    }
+    return cloud::testing::Answer(200, page);
+  };
+  cloud::CloudCollector collector(
+      settings,
+      [answer](const std::atomic<bool>*) {
+        return std::make_unique<cloud::testing::FakeHttpClient>(answer);
+      },
+      clock, &signals, /*background=*/false);
+  collector.RefreshNow();
+  ASSERT_TRUE(collector.Collect(context, families).ok());
+  fs::remove_all(cloud_dir);
+}
+
 TEST(HostileLabelsTest, ExpositionStaysValid) {
   std::vector<prometheus::MetricFamily> families;
-
-  // tls: hostile subject and issuer names.
   std::vector<std::string> expected_names;
-  {
-    endpoint::ProbeRound round;
-    std::string error;
-    int index = 0;
-    for (const std::string& name : HostileStrings()) {
-      endpoint::ProbeRequest request{
-          *endpoint::ParseTargetUrl("tls" + std::to_string(index++),
-                                    "https://login.example/", &error),
-          ""};
-      endpoint::ProbeResult result;
-      result.tls.handshake_done = true;
-      result.tls.version = "TLSv1.3";
-      result.tls.chain_der = {CertWithCommonName(name)};
-      // OpenSSL refuses to parse some ill-formed names at all; those that
-      // parse must show up as the tls collector reads them.
-      if (auto facts = tls::ReadCertFacts(result.tls.chain_der[0])) {
-        expected_names.push_back(facts->subject);
-      }
-      round.requests.push_back(request);
-      round.results.push_back(result);
-    }
-    tls::CertFactsCache cache;
-    tls::AppendTlsFamilies(tls::DefaultAllowList(), round, cache, families);
-  }
-
-  // endpoint: a proxy address as the agent's .exe.config may hold it.
-  {
-    endpoint::ProbeRound round;
-    std::string error;
-    int index = 0;
-    for (const std::string& text : HostileStrings()) {
-      round.requests.push_back(
-          {*endpoint::ParseTargetUrl("proxy" + std::to_string(index++),
-                                     "https://login.example/", &error),
-           "http://" + text + "@proxy.example:3128/" + text});
-      endpoint::ProbeResult result;
-      result.failure = endpoint::FailureReason::kConnectRefused;
-      round.results.push_back(result);
-    }
-    endpoint::AppendEndpointFamilies(round, families);
-  }
-
-  // eventlog: hostile provider names, raw and as XML character references.
+  AddHostileCertificateNames(families, expected_names);
+  AddHostileProxyAddresses(families);
   std::vector<std::string> expected_providers;
   const fs::path dir =
       fs::temp_directory_path() /
@@ -260,95 +361,9 @@ TEST(HostileLabelsTest, ExpositionStaysValid) {
   SignOfLifeTimes signals;
   ScrapeContext context{std::chrono::steady_clock::now() +
                         std::chrono::seconds(10)};
-  {
-    eventlog::EventlogSettings settings;
-    settings.state_dir = (dir / "state").string();
-    auto source = std::make_unique<eventlog::testing::FakeEventSource>();
-    auto* events = &source->channels[settings.channels[0]];
-    eventlog::EventlogCollector collector(settings, std::move(source), true,
-                                          clock, nullptr);
-    std::vector<prometheus::MetricFamily> ignored;
-    ASSERT_TRUE(collector.Collect(context, ignored).ok());
-    const double later = ToUnixSeconds(clock.Now()) + 1;
-    std::vector<std::string> providers;
-    for (const std::string& name : HostileStrings()) {
-      std::string escaped;
-      for (char c : name) {
-        if (c == '\'') {
-          escaped += "&apos;";
-        } else if (c == '<') {
-          escaped += "&lt;";
-        } else if (c == '&') {
-          escaped += "&amp;";
-        } else if (static_cast<unsigned char>(c) < 0x20 && c != '\0') {
-          escaped += "&#" + std::to_string(static_cast<int>(c)) + ";";
-        } else {
-          escaped += c;
-        }
-      }
-      providers.push_back(escaped);
-    }
-    providers.push_back("ref &#xD800; &#x110000; &#0; &#xFFFE;");
-    for (const std::string& provider : providers) {
-      const std::string xml = "<Event><System><Provider Name='" + provider +
-                              "'/><EventID>31019</EventID><Level>2</Level>"
-                              "<TimeCreated SystemTime='" +
-                              eventlog::FormatSystemTime(later) +
-                              "'/></System></Event>";
-      // Those the parser accepts must show up (sanitized); the others are
-      // counted as unparsable.
-      const auto parsed = eventlog::ParseRenderedEvent(xml);
-      if (parsed.ok()) {
-        expected_providers.push_back(ToValidUtf8(parsed->provider));
-      }
-      events->push_back({xml, later});
-    }
-    ASSERT_TRUE(collector.Collect(context, families).ok());
-  }
+  AddHostileEventProviders(dir, clock, context, families, expected_providers);
   fs::remove_all(dir);
-
-  // cloud: hostile machine names from Graph (JSON escapes; JSON itself is
-  // valid UTF-8, so these are controls, quotes and non-characters).
-  {
-    const fs::path cloud_dir =
-        fs::temp_directory_path() /
-        ("entra-pta-hostile-cloud-" + std::to_string(::getpid()));
-    fs::remove_all(cloud_dir);
-    cloud::CloudSettings settings;
-    settings.graph.tenant_id = "11111111-2222-3333-4444-555555555555";
-    settings.graph.client_id = "99999999-0000-0000-0000-000000000000";
-    settings.graph.authority_url = "https://login.test";
-    settings.graph.graph_url = "https://graph.test";
-    settings.graph.state_file = (cloud_dir / "state.json").string();
-    settings.machine_name = "pta01";
-    cloud::CloudState state;
-    state.refresh_token =
-        std::get<cloud::ProtectedSecret>(cloud::ProtectSecret("RT"));
-    ASSERT_TRUE(cloud::SaveCloudState(settings.graph.state_file, state).ok());
-    const std::string agents =
-        R"({"id":"a1","machineName":"quote\" back\\ nl\n cr\r nul\u0000 end","status":"active"},)"
-        R"({"id":"a2\"\n","machineName":"\ud83d\ude00 \u2028 \uffff","status":"inactive\n"},)"
-        R"({"id":"a3","machineName":"} 1\n# TYPE x counter","status":"active"})";
-    const std::string page =
-        R"({"value":[{"id":"g1","agents":[)" + agents + "]}]}";
-    auto answer = [page](const cloud::HttpRequest& request) {
-      if (request.url.find("/oauth2/v2.0/token") != std::string::npos) {
-        return cloud::testing::Answer(
-            200,
-            R"({"token_type":"Bearer","expires_in":3600,"access_token":"AT"})");
-      }
-      return cloud::testing::Answer(200, page);
-    };
-    cloud::CloudCollector collector(
-        settings,
-        [answer](const std::atomic<bool>*) {
-          return std::make_unique<cloud::testing::FakeHttpClient>(answer);
-        },
-        clock, &signals, /*background=*/false);
-    collector.RefreshNow();
-    ASSERT_TRUE(collector.Collect(context, families).ok());
-    fs::remove_all(cloud_dir);
-  }
+  AddHostileMachineNames(clock, signals, context, families);
 
   const std::string exposition =
       prometheus::TextSerializer().Serialize(families);

@@ -40,6 +40,8 @@ struct HttpRequestError {
   std::string reason;  // for the response body; never echoes the input
 };
 
+// Not a StatusOr: the error carries the response status the server must
+// answer with (400, 431, 501, 505), which a Status has no room for.
 using HttpRequestParse = std::variant<HttpRequestHead, HttpRequestError>;
 
 // Where the head ends in `buffer`: the offset just past the first empty line

@@ -248,15 +248,8 @@ class OpenSslAcceptor final : public TlsAcceptor {
   std::vector<std::string> allowed_sans_;
 };
 
-}  // namespace
-
-std::shared_ptr<const TlsAcceptor> MakeTlsAcceptor(
-    const TlsServerSettings& settings) {
-  CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
-  if (!ctx)
-    throw TlsSetupError("", "cannot create a TLS context: " + OpenSslError());
-  SSL_CTX* c = ctx.get();
-  SSL_CTX_set_default_passwd_cb(c, &NoPassword);
+// Protocol versions, options, cipher suites and curves.
+void ConfigureProtocol(SSL_CTX* c, const TlsServerSettings& settings) {
   if (SSL_CTX_set_min_proto_version(c, VersionOf(settings.min_version)) != 1) {
     throw TlsSetupError("min_version",
                         "tls_server_config.min_version: " + OpenSslError());
@@ -290,6 +283,10 @@ std::shared_ptr<const TlsAcceptor> MakeTlsAcceptor(
     message += OpenSslError();  // appended: GCC bug 105651, as above
     throw TlsSetupError("curve_preferences", message);
   }
+}
+
+// The server's certificate chain and its private key.
+void LoadServerCertificate(SSL_CTX* c, const TlsServerSettings& settings) {
   RequireSmallRegularFile("cert_file", settings.cert_file);
   RequireSmallRegularFile("key_file", settings.key_file);
   if (!settings.client_ca_file.empty()) {
@@ -319,6 +316,10 @@ std::shared_ptr<const TlsAcceptor> MakeTlsAcceptor(
                         "tls_server_config.key_file: the private key does not "
                         "match the certificate in cert_file");
   }
+}
+
+// Which client certificates are asked for, and against which CAs.
+void ConfigureClientAuth(SSL_CTX* c, const TlsServerSettings& settings) {
   if (!settings.client_ca_file.empty()) {
     STACK_OF(X509_NAME)* names =
         SSL_load_client_CA_file(settings.client_ca_file.c_str());
@@ -352,6 +353,19 @@ std::shared_ptr<const TlsAcceptor> MakeTlsAcceptor(
                          nullptr);
       break;
   }
+}
+
+}  // namespace
+
+std::shared_ptr<const TlsAcceptor> MakeTlsAcceptor(
+    const TlsServerSettings& settings) {
+  CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  if (!ctx)
+    throw TlsSetupError("", "cannot create a TLS context: " + OpenSslError());
+  SSL_CTX_set_default_passwd_cb(ctx.get(), &NoPassword);
+  ConfigureProtocol(ctx.get(), settings);
+  LoadServerCertificate(ctx.get(), settings);
+  ConfigureClientAuth(ctx.get(), settings);
   ERR_clear_error();
   return std::make_shared<OpenSslAcceptor>(std::move(ctx),
                                            settings.client_allowed_sans);

@@ -37,30 +37,11 @@ std::optional<ClientAuth> ParseClientAuth(const std::string& text) {
   return std::nullopt;
 }
 
-std::shared_ptr<const TlsAcceptor> LoadTls(const ConfigSection& tls,
-                                           const std::filesystem::path& folder,
-                                           std::vector<std::string>& files) {
-  auto resolve = [&](const std::string& name) {
-    std::filesystem::path path(name);
-    return (path.is_relative() ? folder / path : path).string();
-  };
-  TlsServerSettings settings;
-  const auto cert = tls.String("cert_file");
-  const auto key = tls.String("key_file");
-  const auto auth = tls.String("client_auth_type");
-  const auto client_ca = tls.String("client_ca_file");
-  const auto min_version = tls.String("min_version");
-  const auto max_version = tls.String("max_version");
-  const auto ciphers = tls.StringList("cipher_suites");
-  const auto curves = tls.StringList("curve_preferences");
-  const auto prefer_server = tls.Bool("prefer_server_cipher_suites");
-  const auto allowed_sans = tls.StringList("client_allowed_sans");
-  // A misspelt key explains a "missing" one, so unknown keys come first.
-  tls.RejectUnknownKeys();
-  if (!cert) tls.Fail("", "tls_server_config.cert_file: a value is required");
-  if (!key) tls.Fail("", "tls_server_config.key_file: a value is required");
-  settings.cert_file = resolve(*cert);
-  settings.key_file = resolve(*key);
+// client_auth_type, checked against client_ca_file.
+void ApplyClientAuth(const ConfigSection& tls,
+                     const std::optional<std::string>& auth,
+                     const std::optional<std::string>& client_ca,
+                     TlsServerSettings& settings) {
   if (auth) {
     auto parsed = ParseClientAuth(*auth);
     if (!parsed) {
@@ -91,7 +72,13 @@ std::shared_ptr<const TlsAcceptor> LoadTls(const ConfigSection& tls,
                  " (use VerifyClientCertIfGiven or "
                  "RequireAndVerifyClientCert)");
   }
-  if (client_ca) settings.client_ca_file = resolve(*client_ca);
+}
+
+// min_version and max_version; max_version not below min_version.
+void ApplyVersions(const ConfigSection& tls,
+                   const std::optional<std::string>& min_version,
+                   const std::optional<std::string>& max_version,
+                   TlsServerSettings& settings) {
   if (min_version) {
     auto parsed = ParseTlsVersion(*min_version);
     if (!parsed) {
@@ -116,6 +103,35 @@ std::shared_ptr<const TlsAcceptor> LoadTls(const ConfigSection& tls,
     }
     settings.max_version = *parsed;
   }
+}
+
+std::shared_ptr<const TlsAcceptor> LoadTls(const ConfigSection& tls,
+                                           const std::filesystem::path& folder,
+                                           std::vector<std::string>& files) {
+  auto resolve = [&](const std::string& name) {
+    std::filesystem::path path(name);
+    return (path.is_relative() ? folder / path : path).string();
+  };
+  TlsServerSettings settings;
+  const auto cert = tls.String("cert_file");
+  const auto key = tls.String("key_file");
+  const auto auth = tls.String("client_auth_type");
+  const auto client_ca = tls.String("client_ca_file");
+  const auto min_version = tls.String("min_version");
+  const auto max_version = tls.String("max_version");
+  const auto ciphers = tls.StringList("cipher_suites");
+  const auto curves = tls.StringList("curve_preferences");
+  const auto prefer_server = tls.Bool("prefer_server_cipher_suites");
+  const auto allowed_sans = tls.StringList("client_allowed_sans");
+  // A misspelt key explains a "missing" one, so unknown keys come first.
+  tls.RejectUnknownKeys();
+  if (!cert) tls.Fail("", "tls_server_config.cert_file: a value is required");
+  if (!key) tls.Fail("", "tls_server_config.key_file: a value is required");
+  settings.cert_file = resolve(*cert);
+  settings.key_file = resolve(*key);
+  ApplyClientAuth(tls, auth, client_ca, settings);
+  if (client_ca) settings.client_ca_file = resolve(*client_ca);
+  ApplyVersions(tls, min_version, max_version, settings);
   if (ciphers) settings.cipher_suites = *ciphers;
   if (curves) settings.curve_preferences = *curves;
   if (prefer_server) settings.prefer_server_cipher_suites = *prefer_server;
