@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <ostream>
 #include <string>
 
 #include "collectors/domain_controller/testing/dns_test_messages.h"
@@ -119,6 +120,11 @@ struct FailingServerCase {
   std::string name;
   int rcode;  // -1: nothing listening
 };
+
+// GoogleTest prints the case by name instead of dumping its bytes.
+void PrintTo(const FailingServerCase& failing, std::ostream* out) {
+  *out << failing.name;
+}
 
 class FirstServerFailsTest
     : public ::testing::TestWithParam<FailingServerCase> {};

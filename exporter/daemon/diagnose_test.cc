@@ -9,7 +9,7 @@
 // then review the diff (git diff tests/golden/diagnose) before committing.
 //
 // Also here: flag parsing, configuration errors, and the check that the
-// thresholds in verdict/thresholds.h are the ones the alert rules use.
+// thresholds in exporter/verdict/thresholds.h are the ones the alert rules use.
 
 #include "exporter/daemon/diagnose.h"
 

@@ -135,22 +135,21 @@ TEST_F(EngineOnCollectorsTest, DomainControllersOneDownOnLdap) {
   using namespace domain_controller::testing;
   // A real DNS server on 127.0.0.1, asked through c-ares as in production.
   const std::string srv = "_ldap._tcp.dc._msdcs.corp.test";
-  LoopbackDnsServer dns_server(
-      [srv](const Bytes& query, Transport) -> std::optional<Bytes> {
-        const std::string name = QueryName(query);
-        if (QueryType(query) == kDnsTypeSrv && name == srv) {
-          return SrvAnswer(QueryId(query), srv,
-                           {{"dc1.corp.test", 389}, {"dc2.corp.test", 389}},
-                           {});
-        }
-        if (QueryType(query) == kDnsTypeA && name == "dc1.corp.test") {
-          return AAnswer(QueryId(query), name, {10, 0, 0, 1});
-        }
-        if (QueryType(query) == kDnsTypeA && name == "dc2.corp.test") {
-          return AAnswer(QueryId(query), name, {10, 0, 0, 2});
-        }
-        return std::nullopt;
-      });
+  LoopbackDnsServer dns_server([srv](const Bytes& query,
+                                     Transport) -> std::optional<Bytes> {
+    const std::string name = QueryName(query);
+    if (QueryType(query) == kDnsTypeSrv && name == srv) {
+      return SrvAnswer(QueryId(query), srv,
+                       {{"dc1.corp.test", 389}, {"dc2.corp.test", 389}}, {});
+    }
+    if (QueryType(query) == kDnsTypeA && name == "dc1.corp.test") {
+      return AAnswer(QueryId(query), name, {10, 0, 0, 1});
+    }
+    if (QueryType(query) == kDnsTypeA && name == "dc2.corp.test") {
+      return AAnswer(QueryId(query), name, {10, 0, 0, 2});
+    }
+    return std::nullopt;
+  });
   DomainControllerSettings settings;
   settings.domain = "corp.test";
   settings.dns_servers = {dns_server.endpoint()};
@@ -195,7 +194,7 @@ TEST_F(EngineOnCollectorsTest, CloudTwoAgentsOneInactive) {
   settings.graph.state_file = (dir / "state.json").string();
   settings.machine_name = "pta01";
   CloudState state;
-  state.refresh_token = std::get<ProtectedSecret>(ProtectSecret("RT-secret"));
+  state.refresh_token = *ProtectSecret("RT-secret");
   ASSERT_TRUE(SaveCloudState(settings.graph.state_file, state).ok());
   auto agent = [](const std::string& id, const std::string& status) {
     return R"({"id":")" + id + R"(","machineName":")" + id +

@@ -17,7 +17,8 @@ struct Context {
   double now = 0;  // input.now in Unix seconds
 };
 
-// The agent's service names, as DESIGN.md and the alert rules know them.
+// The agent's service names, as the agent installs them and the alert rules
+// name them.
 inline constexpr char kAgentService[] = "AzureADConnectAuthenticationAgent";
 inline constexpr char kUpdaterService[] = "AzureADConnectAgentUpdater";
 

@@ -40,11 +40,7 @@ NOT_IN_TREE = {
 
 # Files whose comments may cite a missing file for now, each with the branch
 # that rewrites them; an entry that no longer matches a problem is reported.
-ALLOWED = {
-    # Issue 15 part 1 (branch `verdict`) rewrites it; the lead removes the
-    # entry after merging.
-    "exporter/verdict/diagnose_report.cc": "verdict",
-}
+ALLOWED = {}
 
 
 _SYSTEM_INCLUDE = re.compile(r"^\s*#\s*include\s*<([^>]+)>", re.M)

@@ -1,6 +1,7 @@
 // A UDP socket bound to 127.0.0.1 for test DNS servers: the one part of a
-// loopback DNS server that exporter/socket.h (TCP only) does not offer.
-// Backends: testing/udp_socket_posix.cc, testing/udp_socket_windows.cc,
+// loopback DNS server that exporter/platform/socket.h (TCP only) lacks.
+// Backends: collectors/domain_controller/testing/udp_socket_posix.cc and
+// collectors/domain_controller/testing/udp_socket_windows.cc,
 // chosen by CMake.
 // Thread-safety: one thread at a time.
 #pragma once
