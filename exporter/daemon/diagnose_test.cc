@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <random>
 #include <sstream>
 
@@ -572,6 +573,11 @@ struct GoldenCase {
   Scenario (*scenario)();
   int exit_status;
 };
+
+// GoogleTest prints the case by name instead of dumping its bytes.
+void PrintTo(const GoldenCase& golden, std::ostream* out) {
+  *out << golden.name;
+}
 
 class DiagnoseGoldenTest : public ::testing::TestWithParam<GoldenCase> {};
 

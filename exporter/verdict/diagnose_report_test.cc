@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "exporter/testing/scenario_collector.h"
 #include "exporter/verdict/thresholds.h"
 
@@ -37,6 +39,9 @@ struct Row {
   int exit_status;
   std::vector<std::string> absent = {};  // check ids that must not appear
 };
+
+// GoogleTest prints the row by name instead of dumping its bytes.
+void PrintTo(const Row& row, std::ostream* out) { *out << row.name; }
 
 std::vector<Row> Rows() {
   auto cert = [](double days_left) {

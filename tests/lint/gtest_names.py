@@ -20,12 +20,7 @@ import sys
 # Suites that may print unreadable names for now, each with the branch
 # that rewrites them; the lead removes the entries after merging it. An
 # entry that no longer matches a problem is itself reported.
-ALLOWED = {
-    # Issue 15 part 1 (branch `verdict`): the diagnose tests become tests of
-    # the verdict engine's renderers.
-    "Table/BuildReportTest": "verdict",
-    "Scenarios/DiagnoseGoldenTest": "verdict",
-}
+ALLOWED = {}
 
 _BYTE_DUMP = re.compile(r"# GetParam\(\) = \d+-byte object <")
 _INDEX_NAME = re.compile(r"/\d+$")
