@@ -7,6 +7,7 @@
 
 #include "collectors/domain_controller/dns_resolver.h"
 #include "exporter/sdk/metric_builder.h"
+#include "exporter/util/ascii.h"
 #include "exporter/util/deadline.h"
 #include "exporter/util/duration.h"
 
@@ -49,14 +50,7 @@ std::string DcLocatorName(const std::string& domain) {
 std::optional<std::vector<std::uint16_t>> ParsePortList(
     const std::string& text) {
   std::vector<std::uint16_t> ports;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t comma = text.find(',', pos);
-    if (comma == std::string::npos) comma = text.size();
-    std::string part = text.substr(pos, comma - pos);
-    pos = comma + 1;
-    part.erase(0, part.find_first_not_of(' '));
-    part.erase(part.find_last_not_of(' ') + 1);
+  for (const std::string& part : SplitCommaList(text)) {
     unsigned port = 0;
     auto [end, ec] =
         std::from_chars(part.data(), part.data() + part.size(), port);

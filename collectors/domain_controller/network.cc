@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "exporter/util/ascii.h"
 #include "exporter/util/ipv4.h"
 
 namespace entra_pta::domain_controller {
@@ -31,14 +32,7 @@ std::optional<Endpoint> ParseEndpoint(const std::string& text,
 std::optional<std::vector<Endpoint>> ParseEndpointList(
     const std::string& text, std::uint16_t default_port) {
   std::vector<Endpoint> endpoints;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t comma = text.find(',', pos);
-    if (comma == std::string::npos) comma = text.size();
-    std::string part = text.substr(pos, comma - pos);
-    pos = comma + 1;
-    part.erase(0, part.find_first_not_of(' '));
-    part.erase(part.find_last_not_of(' ') + 1);
+  for (const std::string& part : SplitCommaList(text)) {
     auto endpoint = ParseEndpoint(part, default_port);
     if (!endpoint) return std::nullopt;
     endpoints.push_back(*endpoint);

@@ -23,7 +23,6 @@ std::string D(const std::string& text);
 std::string Code(const std::string& text);
 // `text` scrubbed, in double quotes.
 std::string Quoted(const std::string& text);
-bool ContainsNoCase(const std::string& text, const std::string& word);
 
 // Host and port of an "scheme://host[:port]/..." URL, for the fix commands.
 struct HostPort {

@@ -26,24 +26,6 @@ std::string Quoted(const std::string& text) {
   return quoted;
 }
 
-bool StartsWithNoCase(const std::string& text, std::size_t at,
-                      const std::string& word) {
-  if (at + word.size() > text.size()) return false;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    char c = text[at + i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != word[i]) return false;
-  }
-  return true;
-}
-
-bool ContainsNoCase(const std::string& text, const std::string& word) {
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    if (StartsWithNoCase(text, i, word)) return true;
-  }
-  return false;
-}
-
 // Escapes `text` for HTML; \x01...\x02 become <code>...</code>.
 HostPort UrlHostPort(const std::string& url) {
   HostPort out;

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "exporter/sdk/collector_summary.h"
+
 namespace entra_pta::verdict {
 
 // A span of a text between these is a command or a setting.
@@ -86,17 +88,9 @@ struct PillarReport {
 
 // What the page knows of one collector: its table entry and, when it is
 // enabled, the scrape runner's account of its last run.
-struct CollectorInput {
-  std::string name;
+struct CollectorInput : CollectorSummary {
   std::string description;
   bool enabled = false;
-  bool has_run = false;
-  bool success = false;
-  bool timed_out = false;
-  double duration_seconds = 0;
-  std::chrono::system_clock::time_point finished_at;
-  std::string error;  // empty on success
-  std::shared_ptr<const std::vector<prometheus::MetricFamily>> families;
 };
 
 // The pillars with their state, from every collector (enabled or not) and

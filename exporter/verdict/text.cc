@@ -101,6 +101,13 @@ void ScrubBearer(std::string& text) {
 
 }  // namespace
 
+bool ContainsNoCase(const std::string& text, const std::string& word) {
+  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
+    if (StartsWithNoCase(text, i, word)) return true;
+  }
+  return false;
+}
+
 double Bounded(double seconds) {
   if (std::isnan(seconds)) return 0;
   return std::clamp(seconds, -9e9, 9e9);

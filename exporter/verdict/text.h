@@ -41,4 +41,8 @@ std::string FormatNumber(double value, int decimals);
 // tokens; C0 control characters become spaces.
 std::string ScrubForDisplay(const std::string& text);
 
+// Whether `word` (lower case) occurs in `text`, ASCII letters compared
+// without case.
+bool ContainsNoCase(const std::string& text, const std::string& word);
+
 }  // namespace entra_pta::verdict

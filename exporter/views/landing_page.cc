@@ -228,14 +228,8 @@ std::vector<PillarReport> AssessPillars(
     c.description = entry.description;
     for (const CollectorSummary& s : summaries) {
       if (s.name != entry.name) continue;
+      static_cast<CollectorSummary&>(c) = s;
       c.enabled = true;
-      c.has_run = s.has_run;
-      c.success = s.success;
-      c.timed_out = s.timed_out;
-      c.duration_seconds = s.duration_seconds;
-      c.finished_at = s.finished_at;
-      c.error = s.error;
-      c.families = s.families;
     }
     collectors.push_back(std::move(c));
   }
