@@ -7,6 +7,7 @@
 #include <windows.h>
 
 #include <mutex>
+#include <optional>
 #include <system_error>
 
 #include "collectors/domain_controller/network.h"
@@ -74,6 +75,101 @@ std::string Utf8(const std::wstring& wide) {
   return out;
 }
 
+// The connects under way: sockets[k] is connecting to endpoints[index[k]].
+struct PendingConnects {
+  std::vector<Socket> sockets;
+  std::vector<std::size_t> index;
+};
+
+// Opens a non-blocking TCP socket to `endpoint` and starts connecting.
+// Returns the socket while the connect is under way; otherwise nothing, and
+// `outcome` holds the result (connected at once, or the error).
+std::optional<Socket> StartConnect(const Endpoint& endpoint,
+                                   Clock::time_point start,
+                                   ConnectOutcome& outcome) {
+  sockaddr_in address;
+  if (!ToSockaddr(endpoint, address)) {
+    outcome.error = "invalid address " + endpoint.ToString();
+    return std::nullopt;
+  }
+  Socket socket(::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP));
+  if (!socket.valid()) {
+    outcome.error =
+        "cannot open a TCP socket: " + WinsockErrorText(::WSAGetLastError());
+    return std::nullopt;
+  }
+  u_long non_blocking = 1;
+  ::ioctlsocket(socket.get(), FIONBIO, &non_blocking);
+  if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&address),
+                sizeof address) == 0) {
+    outcome.connected = true;
+    outcome.duration = Clock::now() - start;
+    return std::nullopt;
+  }
+  const int error = ::WSAGetLastError();
+  if (error != WSAEWOULDBLOCK) {
+    outcome.error = WinsockErrorText(error);
+    outcome.duration = Clock::now() - start;
+    return std::nullopt;
+  }
+  return std::optional<Socket>(std::move(socket));
+}
+
+// The result of a connect that WSAPoll reported (`revents`), `elapsed` after
+// the connects started.
+void RecordPolledConnect(const Socket& socket, SHORT revents,
+                         Clock::duration elapsed, ConnectOutcome& outcome) {
+  int error = 0;
+  int length = sizeof error;
+  if (::getsockopt(socket.get(), SOL_SOCKET, SO_ERROR,
+                   reinterpret_cast<char*>(&error), &length) != 0) {
+    error = ::WSAGetLastError();
+  }
+  // A refused connect shows as POLLERR/POLLHUP with SO_ERROR set.
+  outcome.connected = error == 0 && (revents & POLLWRNORM) != 0;
+  outcome.duration = elapsed;
+  if (!outcome.connected) {
+    outcome.error = WinsockErrorText(error != 0 ? error : WSAECONNREFUSED);
+  }
+}
+
+// Polls the connects under way until each has finished or `deadline`; those
+// still under way then are recorded as timed out.
+void AwaitConnects(const PendingConnects& connects, Clock::time_point start,
+                   Clock::time_point deadline,
+                   std::vector<ConnectOutcome>& outcomes) {
+  const std::vector<Socket>& sockets = connects.sockets;
+  std::vector<bool> done(sockets.size(), false);
+  std::size_t left = sockets.size();
+  while (left > 0 && Clock::now() < deadline) {
+    std::vector<WSAPOLLFD> fds;
+    std::vector<std::size_t> which;
+    for (std::size_t s = 0; s < sockets.size(); ++s) {
+      if (done[s]) continue;
+      fds.push_back({sockets[s].get(), POLLWRNORM, 0});
+      which.push_back(s);
+    }
+    const int ready = ::WSAPoll(fds.data(), static_cast<ULONG>(fds.size()),
+                                MillisUntil(deadline));
+    if (ready == SOCKET_ERROR) break;
+    const Clock::time_point now = Clock::now();
+    for (std::size_t f = 0; f < fds.size(); ++f) {
+      if (fds[f].revents == 0) continue;
+      const std::size_t s = which[f];
+      RecordPolledConnect(sockets[s], fds[f].revents, now - start,
+                          outcomes[connects.index[s]]);
+      done[s] = true;
+      --left;
+    }
+  }
+  for (std::size_t s = 0; s < sockets.size(); ++s) {
+    if (done[s]) continue;
+    ConnectOutcome& outcome = outcomes[connects.index[s]];
+    outcome.duration = Clock::now() - start;
+    outcome.error = "timed out";
+  }
+}
+
 class WindowsNetwork final : public Network {
  public:
   std::vector<ConnectOutcome> ConnectAll(const std::vector<Endpoint>& endpoints,
@@ -83,79 +179,16 @@ class WindowsNetwork final : public Network {
       for (auto& outcome : outcomes) outcome.error = "Winsock did not start";
       return outcomes;
     }
-    std::vector<Socket> sockets;
-    std::vector<std::size_t> pending;
+    PendingConnects connects;
     const Clock::time_point start = Clock::now();
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
-      sockaddr_in address;
-      if (!ToSockaddr(endpoints[i], address)) {
-        outcomes[i].error = "invalid address " + endpoints[i].ToString();
-        continue;
-      }
-      Socket socket(::socket(AF_INET, SOCK_STREAM, IPPROTO_TCP));
-      if (!socket.valid()) {
-        outcomes[i].error = "cannot open a TCP socket: " +
-                            WinsockErrorText(::WSAGetLastError());
-        continue;
-      }
-      u_long non_blocking = 1;
-      ::ioctlsocket(socket.get(), FIONBIO, &non_blocking);
-      if (::connect(socket.get(), reinterpret_cast<sockaddr*>(&address),
-                    sizeof address) == 0) {
-        outcomes[i].connected = true;
-        outcomes[i].duration = Clock::now() - start;
-        continue;
-      }
-      const int error = ::WSAGetLastError();
-      if (error != WSAEWOULDBLOCK) {
-        outcomes[i].error = WinsockErrorText(error);
-        outcomes[i].duration = Clock::now() - start;
-        continue;
-      }
-      sockets.push_back(std::move(socket));
-      pending.push_back(i);
+      std::optional<Socket> socket =
+          StartConnect(endpoints[i], start, outcomes[i]);
+      if (!socket) continue;
+      connects.sockets.push_back(std::move(*socket));
+      connects.index.push_back(i);
     }
-    std::vector<bool> done(sockets.size(), false);
-    std::size_t left = sockets.size();
-    while (left > 0 && Clock::now() < deadline) {
-      std::vector<WSAPOLLFD> fds;
-      std::vector<std::size_t> which;
-      for (std::size_t s = 0; s < sockets.size(); ++s) {
-        if (done[s]) continue;
-        fds.push_back({sockets[s].get(), POLLWRNORM, 0});
-        which.push_back(s);
-      }
-      const int ready = ::WSAPoll(fds.data(), static_cast<ULONG>(fds.size()),
-                                  MillisUntil(deadline));
-      if (ready == SOCKET_ERROR) break;
-      const Clock::time_point now = Clock::now();
-      for (std::size_t f = 0; f < fds.size(); ++f) {
-        if (fds[f].revents == 0) continue;
-        const std::size_t s = which[f];
-        ConnectOutcome& outcome = outcomes[pending[s]];
-        int error = 0;
-        int length = sizeof error;
-        if (::getsockopt(sockets[s].get(), SOL_SOCKET, SO_ERROR,
-                         reinterpret_cast<char*>(&error), &length) != 0) {
-          error = ::WSAGetLastError();
-        }
-        // A refused connect shows as POLLERR/POLLHUP with SO_ERROR set.
-        outcome.connected = error == 0 && (fds[f].revents & POLLWRNORM) != 0;
-        outcome.duration = now - start;
-        if (!outcome.connected) {
-          outcome.error =
-              WinsockErrorText(error != 0 ? error : WSAECONNREFUSED);
-        }
-        done[s] = true;
-        --left;
-      }
-    }
-    for (std::size_t s = 0; s < sockets.size(); ++s) {
-      if (done[s]) continue;
-      ConnectOutcome& outcome = outcomes[pending[s]];
-      outcome.duration = Clock::now() - start;
-      outcome.error = "timed out";
-    }
+    AwaitConnects(connects, start, deadline, outcomes);
     return outcomes;
   }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -367,52 +368,57 @@ int ExporterMain(int argc, char** argv) {
                      [] { return g_stop_signal != 0; });
 }
 
-int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
-                std::ostream& log_out,
-                const std::function<bool()>& stop_requested) {
-  SystemClock clock;
-  SignOfLifeTimes signals;
-  Logger logger(log_out, clock);
-  Startup startup;
+namespace {
+
+// The configuration and collectors for a start; a configuration or flag
+// error is written to `log_out` and yields nothing (exit status 2).
+std::optional<Startup> LoadStartup(const Flags& flags,
+                                   const std::vector<CollectorEntry>& table,
+                                   const CollectorDeps& deps,
+                                   std::ostream& log_out) {
   try {
-    CollectorDeps deps{clock, &signals};
-    deps.logger = &logger;
-    startup = PrepareStartup(flags, table, deps);
+    return PrepareStartup(flags, table, deps);
   } catch (const ConfigError& e) {
     log_out << e.what() << "\n" << std::flush;
-    return kExitConfigError;
   } catch (const FlagError& e) {
     log_out << "entra_pta_exporter: " << e.what() << "\n" << std::flush;
-    return kExitConfigError;
   }
-  const Config& config = startup.config;
-  logger.SetLevel(config.log.level);
-  logger.SetFormat(config.log.format);
+  return std::nullopt;
+}
+
+void LogStarting(Logger& logger, const Startup& startup) {
   std::string enabled_names;
   for (const auto& c : startup.collectors) {
     enabled_names += (enabled_names.empty() ? "" : ",") + c.name;
   }
+  const Config& config = startup.config;
   logger.Info("starting entra_pta_exporter",
               {{"version", build::kVersion},
                {"revision", build::kRevision},
                {"config", config.file.empty() ? "(defaults)" : config.file},
                {"collectors", enabled_names}});
+}
 
-  // SIGHUP re-reads the config with the same flags
-  // (exporter/daemon/reloader.h).
-  Reloader reloader(
-      LoadedConfig{config, std::move(startup.collectors)},
-      [&flags, &table, &clock, &signals, &logger] {
-        CollectorDeps deps{clock, &signals};
-        deps.logger = &logger;
-        Startup fresh = PrepareStartup(flags, table, deps);
-        return LoadedConfig{std::move(fresh.config),
-                            std::move(fresh.collectors)};
-      },
-      logger, clock);
-  prometheus::TextSerializer serializer;
+// What a reload (SIGHUP) runs: the config re-read with the same flags
+// (exporter/daemon/reloader.h).
+Reloader::Load ReloadWithFlags(const Flags& flags,
+                               const std::vector<CollectorEntry>& table,
+                               const CollectorDeps& deps) {
+  return [&flags, &table, &deps] {
+    Startup fresh = PrepareStartup(flags, table, deps);
+    return LoadedConfig{std::move(fresh.config), std::move(fresh.collectors)};
+  };
+}
+
+// /metrics, the version and the landing page, served from the reloader's
+// current set of collectors.
+HttpServer::Handlers ServingHandlers(
+    Reloader& reloader, const std::vector<CollectorEntry>& table,
+    const Clock& clock, const prometheus::TextSerializer& serializer,
+    const LandingPageInfo& landing_info) {
   HttpServer::Handlers handlers;
-  handlers.metrics = [&](std::optional<double> header_seconds) {
+  handlers.metrics = [&reloader,
+                      &serializer](std::optional<double> header_seconds) {
     // Held to the end of the scrape: a reload meanwhile does not affect it.
     const std::shared_ptr<const ServingSet> serving = reloader.Current();
     std::vector<prometheus::MetricFamily> families =
@@ -426,35 +432,40 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
     return body.str();
   };
   handlers.version_json = [] { return VersionJson(); };
-  const std::string listen_address = config.web.listen_address;
-  const LandingPageInfo landing_info{build::kVersion, build::kRevision,
-                                     listen_address};
-  handlers.landing_page_html = [&] {
+  handlers.landing_page_html = [&reloader, &table, &clock, landing_info] {
     return LandingPageHtml(table, reloader.Current()->runner->Summaries(),
                            landing_info, clock.Now());
   };
-  // The web configuration (TLS, basic auth, headers) applies per connection
-  // and request, re-read when its files change.
-  std::unique_ptr<WebConfigWatcher> web_config;
-  if (!config.web.config_file.empty()) {
-    try {
-      web_config = std::make_unique<WebConfigWatcher>(config.web.config_file,
-                                                      logger, clock);
-    } catch (const ConfigError& e) {
-      log_out << e.what() << "\n" << std::flush;
-      return kExitConfigError;
-    }
-  }
-  HttpServer::SecuritySource security;
-  if (web_config) security = [&web_config] { return web_config->Current(); };
-  HttpServer server(handlers, logger, HttpServer::Limits{}, security);
+  return handlers;
+}
 
+// The web configuration (TLS, basic auth, headers) applies per connection
+// and request, re-read when its files change. Null when there is none; a
+// configuration error is written to `log_out` and returned as false.
+bool LoadWebConfig(const Config& config, Logger& logger, const Clock& clock,
+                   std::ostream& log_out,
+                   std::unique_ptr<WebConfigWatcher>* web_config) {
+  if (config.web.config_file.empty()) return true;
+  try {
+    *web_config = std::make_unique<WebConfigWatcher>(config.web.config_file,
+                                                     logger, clock);
+  } catch (const ConfigError& e) {
+    log_out << e.what() << "\n" << std::flush;
+    return false;
+  }
+  return true;
+}
+
+// Starts `server` on `listen_address` and logs where it listens; false (and
+// an error logged) when it cannot.
+bool StartListening(HttpServer& server, const std::string& listen_address,
+                    WebConfigWatcher* web_config, Logger& logger) {
   try {
     server.Start(*ParseListenAddress(listen_address));
   } catch (const std::exception& e) {
     logger.Error("cannot start the HTTP server",
                  {{"address", listen_address}, {"err", e.what()}});
-    return kExitFailure;
+    return false;
   }
   const ListenAddress bound = *ParseListenAddress(listen_address);
   std::string host = bound.host.empty() ? "0.0.0.0" : bound.host;
@@ -464,12 +475,20 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
       "listening",
       {{"address", host + ":" + std::to_string(server.port())},
        {"tls", web_config && web_config->Current()->tls ? "true" : "false"}});
+  return true;
+}
 
+// Until a stop is requested: reloads on request, releases idle collectors.
+void ServeUntilStopped(Reloader& reloader,
+                       const std::function<bool()>& stop_requested) {
   while (!stop_requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (TakeReloadRequest()) reloader.Reload();
     reloader.ReleaseIdle();
   }
+}
+
+int Shutdown(HttpServer& server, Reloader& reloader, Logger& logger) {
   logger.Info(
       "shutting down",
       {{"reason", g_stop_signal != 0 ? "signal " + std::to_string(g_stop_signal)
@@ -487,6 +506,52 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
   }
   logger.Info("stopped");
   return kExitOk;
+}
+
+// Serves the reloader's collectors over HTTP until a stop is requested,
+// then shuts down.
+int Serve(const Config& config, const std::vector<CollectorEntry>& table,
+          Reloader& reloader, Logger& logger, const Clock& clock,
+          std::ostream& log_out, const std::function<bool()>& stop_requested) {
+  prometheus::TextSerializer serializer;
+  const std::string listen_address = config.web.listen_address;
+  const LandingPageInfo landing_info{build::kVersion, build::kRevision,
+                                     listen_address};
+  HttpServer::Handlers handlers =
+      ServingHandlers(reloader, table, clock, serializer, landing_info);
+  std::unique_ptr<WebConfigWatcher> web_config;
+  if (!LoadWebConfig(config, logger, clock, log_out, &web_config)) {
+    return kExitConfigError;
+  }
+  HttpServer::SecuritySource security;
+  if (web_config) security = [&web_config] { return web_config->Current(); };
+  HttpServer server(handlers, logger, HttpServer::Limits{}, security);
+  if (!StartListening(server, listen_address, web_config.get(), logger)) {
+    return kExitFailure;
+  }
+  ServeUntilStopped(reloader, stop_requested);
+  return Shutdown(server, reloader, logger);
+}
+
+}  // namespace
+
+int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
+                std::ostream& log_out,
+                const std::function<bool()>& stop_requested) {
+  SystemClock clock;
+  SignOfLifeTimes signals;
+  Logger logger(log_out, clock);
+  CollectorDeps deps{clock, &signals};
+  deps.logger = &logger;
+  std::optional<Startup> startup = LoadStartup(flags, table, deps, log_out);
+  if (!startup) return kExitConfigError;
+  const Config& config = startup->config;
+  logger.SetLevel(config.log.level);
+  logger.SetFormat(config.log.format);
+  LogStarting(logger, *startup);
+  Reloader reloader(LoadedConfig{config, std::move(startup->collectors)},
+                    ReloadWithFlags(flags, table, deps), logger, clock);
+  return Serve(config, table, reloader, logger, clock, log_out, stop_requested);
 }
 
 }  // namespace entra_pta

@@ -43,95 +43,103 @@ struct Row {
 // GoogleTest prints the row by name instead of dumping its bytes.
 void PrintTo(const Row& row, std::ostream* out) { *out << row.name; }
 
-std::vector<Row> Rows() {
-  auto cert = [](double days_left) {
-    return std::vector<MetricFamily>{
-        Success({{"agent", 1}}),
-        Gauge("entra_pta_agent_os_supported", {{{}, 1}}),
-        Gauge("entra_pta_agent_certificate_not_after_timestamp_seconds",
-              {{{}, kNow + days_left * kDay}})};
-  };
-  auto binary = [](double days_old) {
-    return std::vector<MetricFamily>{
-        Success({{"agent", 1}}),
-        Gauge("entra_pta_agent_info", {{{{"version", "1.5.2482.0"},
-                                         {"instance_id", "i"},
-                                         {"tenant_id", "t"}},
-                                        1}}),
-        Gauge("entra_pta_agent_binary_timestamp_seconds",
-              {{{}, kNow - days_old * kDay}})};
-  };
-  auto heartbeat = [](double age, double stale) {
-    return std::vector<MetricFamily>{
-        Success({{"heartbeat", 1}}),
-        Gauge("entra_pta_agent_heartbeat_threshold_seconds", {{{}, 7200}}),
-        Gauge("entra_pta_agent_heartbeat_age_seconds",
-              {{{{"source", "any"}}, age}}),
-        Gauge("entra_pta_agent_heartbeat_stale",
-              {{{{"source", "any"}}, stale}})};
-  };
-  auto cloud = [](double active) {
-    return std::vector<MetricFamily>{
-        Success({{"cloud", 1}}), Gauge("entra_pta_cloud_api_up", {{{}, 1}}),
-        Gauge("entra_pta_cloud_agents", {{{{"status", "active"}}, active},
-                                         {{{"status", "inactive"}}, 0}})};
-  };
-  auto dcs = [](double dc1, double dc2) {
-    return std::vector<MetricFamily>{
-        Success({{"domain_controller", 1}}),
-        Gauge("entra_pta_dns_lookup_success", {{{{"domain", "corp.test"}}, 1}}),
-        Gauge("entra_pta_dc_discovered", {{{{"domain", "corp.test"}}, 2}}),
-        Gauge("entra_pta_dc_up", {{{{"dc", "dc1"}, {"port", "389"}}, dc1},
-                                  {{{"dc", "dc2"}, {"port", "389"}}, dc2}})};
-  };
-  auto endpoint = [](double up, double total, const std::string& reason) {
-    std::vector<MetricFamily> f = {
-        Success({{"endpoint", 1}}),
-        Gauge("entra_pta_endpoint_up", {{{{"endpoint", "login"}}, up}}),
-        Gauge("entra_pta_endpoint_duration_seconds",
-              {{{{"endpoint", "login"}, {"phase", "total"}}, total}}),
-        Gauge("entra_pta_endpoint_info",
-              {{{{"endpoint", "login"},
-                 {"url", "https://login.microsoftonline.com/"},
-                 {"proxy", ""}},
-                1}})};
-    if (!reason.empty()) {
-      f.push_back(Gauge("entra_pta_endpoint_failure_info",
-                        {{{{"endpoint", "login"}, {"reason", reason}}, 1}}));
-    }
-    return f;
-  };
-  auto events = [](const std::string& id, const std::string& level,
-                   double count) {
-    return std::vector<MetricFamily>{
-        Success({{"eventlog", 1}}),
-        Gauge("entra_pta_eventlog_os_supported", {{{}, 1}}),
-        Counter("entra_pta_events_total", {{{{"channel", "c"},
-                                             {"provider", "p"},
-                                             {"event_id", id},
-                                             {"level", level}},
-                                            count}})};
-  };
-  auto service = [](const std::string& name, double installed,
-                    const std::string& state) {
-    std::vector<MetricFamily> f = {
-        Success({{"service", 1}}),
-        Gauge("entra_pta_service_os_supported", {{{}, 1}}),
-        Gauge("entra_pta_service_installed",
-              {{{{"service", name}}, installed}})};
-    if (installed == 1) {
-      f.push_back(Gauge("entra_pta_service_state",
-                        {{{{"service", name}, {"state", "running"}},
-                          state == "running" ? 1.0 : 0.0},
-                         {{{"service", name}, {"state", "stopped"}},
-                          state == "stopped" ? 1.0 : 0.0}}));
-    }
-    return f;
-  };
-  const std::string agent = "AzureADConnectAuthenticationAgent";
-  const std::string updater = "AzureADConnectAgentUpdater";
-  const double fail_days = kCertificateFailDays;
-  const double warn_days = kCertificateWarnDays;
+// The families one collector reports about one subject, with the numbers
+// under test as parameters.
+
+std::vector<MetricFamily> CertificateFamilies(double days_left) {
+  return std::vector<MetricFamily>{
+      Success({{"agent", 1}}), Gauge("entra_pta_agent_os_supported", {{{}, 1}}),
+      Gauge("entra_pta_agent_certificate_not_after_timestamp_seconds",
+            {{{}, kNow + days_left * kDay}})};
+}
+
+std::vector<MetricFamily> AgentBinaryFamilies(double days_old) {
+  return std::vector<MetricFamily>{
+      Success({{"agent", 1}}),
+      Gauge("entra_pta_agent_info", {{{{"version", "1.5.2482.0"},
+                                       {"instance_id", "i"},
+                                       {"tenant_id", "t"}},
+                                      1}}),
+      Gauge("entra_pta_agent_binary_timestamp_seconds",
+            {{{}, kNow - days_old * kDay}})};
+}
+
+std::vector<MetricFamily> HeartbeatFamilies(double age, double stale) {
+  return std::vector<MetricFamily>{
+      Success({{"heartbeat", 1}}),
+      Gauge("entra_pta_agent_heartbeat_threshold_seconds", {{{}, 7200}}),
+      Gauge("entra_pta_agent_heartbeat_age_seconds",
+            {{{{"source", "any"}}, age}}),
+      Gauge("entra_pta_agent_heartbeat_stale", {{{{"source", "any"}}, stale}})};
+}
+
+std::vector<MetricFamily> CloudAgentsFamilies(double active) {
+  return std::vector<MetricFamily>{
+      Success({{"cloud", 1}}), Gauge("entra_pta_cloud_api_up", {{{}, 1}}),
+      Gauge("entra_pta_cloud_agents",
+            {{{{"status", "active"}}, active}, {{{"status", "inactive"}}, 0}})};
+}
+
+std::vector<MetricFamily> DomainControllerFamilies(double dc1, double dc2) {
+  return std::vector<MetricFamily>{
+      Success({{"domain_controller", 1}}),
+      Gauge("entra_pta_dns_lookup_success", {{{{"domain", "corp.test"}}, 1}}),
+      Gauge("entra_pta_dc_discovered", {{{{"domain", "corp.test"}}, 2}}),
+      Gauge("entra_pta_dc_up", {{{{"dc", "dc1"}, {"port", "389"}}, dc1},
+                                {{{"dc", "dc2"}, {"port", "389"}}, dc2}})};
+}
+
+std::vector<MetricFamily> LoginEndpointFamilies(double up, double total,
+                                                const std::string& reason) {
+  std::vector<MetricFamily> f = {
+      Success({{"endpoint", 1}}),
+      Gauge("entra_pta_endpoint_up", {{{{"endpoint", "login"}}, up}}),
+      Gauge("entra_pta_endpoint_duration_seconds",
+            {{{{"endpoint", "login"}, {"phase", "total"}}, total}}),
+      Gauge("entra_pta_endpoint_info",
+            {{{{"endpoint", "login"},
+               {"url", "https://login.microsoftonline.com/"},
+               {"proxy", ""}},
+              1}})};
+  if (!reason.empty()) {
+    f.push_back(Gauge("entra_pta_endpoint_failure_info",
+                      {{{{"endpoint", "login"}, {"reason", reason}}, 1}}));
+  }
+  return f;
+}
+
+std::vector<MetricFamily> EventFamilies(const std::string& id,
+                                        const std::string& level,
+                                        double count) {
+  return std::vector<MetricFamily>{
+      Success({{"eventlog", 1}}),
+      Gauge("entra_pta_eventlog_os_supported", {{{}, 1}}),
+      Counter("entra_pta_events_total", {{{{"channel", "c"},
+                                           {"provider", "p"},
+                                           {"event_id", id},
+                                           {"level", level}},
+                                          count}})};
+}
+
+std::vector<MetricFamily> ServiceFamilies(const std::string& name,
+                                          double installed,
+                                          const std::string& state) {
+  std::vector<MetricFamily> f = {
+      Success({{"service", 1}}),
+      Gauge("entra_pta_service_os_supported", {{{}, 1}}),
+      Gauge("entra_pta_service_installed", {{{{"service", name}}, installed}})};
+  if (installed == 1) {
+    f.push_back(Gauge("entra_pta_service_state",
+                      {{{{"service", name}, {"state", "running"}},
+                        state == "running" ? 1.0 : 0.0},
+                       {{{"service", name}, {"state", "stopped"}},
+                        state == "stopped" ? 1.0 : 0.0}}));
+  }
+  return f;
+}
+
+// The collector lines: skipped, unsupported, failed.
+std::vector<Row> RowsForCollectors() {
   return {
       {"nothing enabled: all skipped, exit 0",
        {},
@@ -155,41 +163,55 @@ std::vector<Row> Rows() {
        {{"agent", "cannot read TrustSettings.xml"}},
        {{"agent.collector.agent", Verdict::kWarn}},
        1},
+  };
+}
+
+// The agent: its certificate and its version.
+std::vector<Row> RowsForAgent() {
+  const double fail_days = kCertificateFailDays;
+  const double warn_days = kCertificateWarnDays;
+  return {
       {"certificate just above the warning threshold",
-       cert(warn_days + 0.01),
+       CertificateFamilies(warn_days + 0.01),
        {},
        {{"agent.certificate", Verdict::kPass}},
        0},
       {"certificate just below the warning threshold",
-       cert(warn_days - 0.01),
+       CertificateFamilies(warn_days - 0.01),
        {},
        {{"agent.certificate", Verdict::kWarn}},
        1},
       {"certificate just above the critical threshold",
-       cert(fail_days + 0.01),
+       CertificateFamilies(fail_days + 0.01),
        {},
        {{"agent.certificate", Verdict::kWarn}},
        1},
       {"certificate just below the critical threshold",
-       cert(fail_days - 0.01),
+       CertificateFamilies(fail_days - 0.01),
        {},
        {{"agent.certificate", Verdict::kFail}},
        2},
       {"expired certificate",
-       cert(-3),
+       CertificateFamilies(-3),
        {},
        {{"agent.certificate", Verdict::kFail}},
        2},
       {"binary at the outdated threshold",
-       binary(kAgentOutdatedDays),
+       AgentBinaryFamilies(kAgentOutdatedDays),
        {},
        {{"agent.version", Verdict::kPass}},
        0},
       {"binary past the outdated threshold",
-       binary(kAgentOutdatedDays + 1),
+       AgentBinaryFamilies(kAgentOutdatedDays + 1),
        {},
        {{"agent.version", Verdict::kWarn}},
        1},
+  };
+}
+
+// The agent heartbeat.
+std::vector<Row> RowsForHeartbeat() {
+  return {
       {"heartbeat collector failed with no source to judge: one line",
        {Success({{"heartbeat", 0}}),
         Gauge("entra_pta_agent_heartbeat_threshold_seconds", {{{}, 7200}})},
@@ -204,37 +226,43 @@ std::vector<Row> Rows() {
        {{"agent.heartbeat", Verdict::kWarn}},
        1},
       {"heartbeat fresh",
-       heartbeat(kHeartbeatLateSeconds, 0),
+       HeartbeatFamilies(kHeartbeatLateSeconds, 0),
        {},
        {{"agent.heartbeat", Verdict::kPass}},
        0},
       {"heartbeat late",
-       heartbeat(kHeartbeatLateSeconds + 1, 0),
+       HeartbeatFamilies(kHeartbeatLateSeconds + 1, 0),
        {},
        {{"agent.heartbeat", Verdict::kWarn}},
        1},
       {"heartbeat stale (the collector's flag decides)",
-       heartbeat(7201, 1),
+       HeartbeatFamilies(7201, 1),
        {},
        {{"agent.heartbeat", Verdict::kFail}},
        2},
+  };
+}
+
+// The cloud collector: Graph and the active agents.
+std::vector<Row> RowsForCloud() {
+  return {
       {"no active agent",
-       cloud(0),
+       CloudAgentsFamilies(0),
        {},
        {{"cloud.active_agents", Verdict::kFail}},
        2},
       {"one active agent",
-       cloud(1),
+       CloudAgentsFamilies(1),
        {},
        {{"cloud.active_agents", Verdict::kFail}},
        2},
       {"two active agents",
-       cloud(2),
+       CloudAgentsFamilies(2),
        {},
        {{"cloud.active_agents", Verdict::kWarn}},
        1},
       {"three active agents",
-       cloud(kRecommendedActiveAgents),
+       CloudAgentsFamilies(kRecommendedActiveAgents),
        {},
        {{"cloud.active_agents", Verdict::kPass}},
        0},
@@ -250,17 +278,27 @@ std::vector<Row> Rows() {
        {{"cloud.collector.cloud", Verdict::kWarn}},
        1,
        {"cloud.active_agents"}},
+  };
+}
+
+// The domain controllers: discovery and ports.
+std::vector<Row> RowsForDomainControllers() {
+  return {
       {"all DCs reachable",
-       dcs(1, 1),
+       DomainControllerFamilies(1, 1),
        {},
        {{"dc.port.389", Verdict::kPass}},
        0},
       {"one DC unreachable",
-       dcs(1, 0),
+       DomainControllerFamilies(1, 0),
        {},
        {{"dc.port.389", Verdict::kWarn}},
        1},
-      {"no DC reachable", dcs(0, 0), {}, {{"dc.port.389", Verdict::kFail}}, 2},
+      {"no DC reachable",
+       DomainControllerFamilies(0, 0),
+       {},
+       {{"dc.port.389", Verdict::kFail}},
+       2},
       {"no DC discovered",
        {Success({{"domain_controller", 1}}),
         Gauge("entra_pta_dns_lookup_success", {{{{"domain", "corp.test"}}, 1}}),
@@ -276,18 +314,24 @@ std::vector<Row> Rows() {
        {{"dc.discovery.corp.test", Verdict::kFail},
         {"dc.collector.domain_controller", Verdict::kWarn}},
        2},
+  };
+}
+
+// The network: endpoints and TLS inspection.
+std::vector<Row> RowsForNetwork() {
+  return {
       {"endpoint reachable",
-       endpoint(1, 0.2, ""),
+       LoginEndpointFamilies(1, 0.2, ""),
        {},
        {{"network.endpoint.login", Verdict::kPass}},
        0},
       {"endpoint slow",
-       endpoint(1, kEndpointSlowSeconds + 0.5, ""),
+       LoginEndpointFamilies(1, kEndpointSlowSeconds + 0.5, ""),
        {},
        {{"network.endpoint.login", Verdict::kWarn}},
        1},
       {"endpoint unreachable",
-       endpoint(0, 2, "timeout"),
+       LoginEndpointFamilies(0, 2, "timeout"),
        {},
        {{"network.endpoint.login", Verdict::kFail}},
        2},
@@ -303,8 +347,8 @@ std::vector<Row> Rows() {
        {{"network.ssl_inspection", Verdict::kSkip}},
        0},
       {"tls: https endpoint failed before the handshake",
-       [&] {
-         auto f = endpoint(0, 2, "timeout");
+       [] {
+         auto f = LoginEndpointFamilies(0, 2, "timeout");
          f.push_back(Success({{"tls", 1}}));
          return f;
        }(),
@@ -317,47 +361,73 @@ std::vector<Row> Rows() {
        {},
        {{"network.ssl_inspection", Verdict::kFail}},
        2},
+  };
+}
+
+// The event log.
+std::vector<Row> RowsForEvents() {
+  return {
       {"event 31019 seen",
-       events("31019", "error", 1),
+       EventFamilies("31019", "error", 1),
        {},
        {{"events.31019", Verdict::kFail}, {"events.31034", Verdict::kPass}},
        2},
       {"event 31034 seen",
-       events("31034", "warning", 4),
+       EventFamilies("31034", "warning", 4),
        {},
        {{"events.31034", Verdict::kFail}},
        2},
       {"another error event",
-       events("10001", "critical", 2),
+       EventFamilies("10001", "critical", 2),
        {},
        {{"events.other_errors", Verdict::kWarn}},
        1},
       {"information events only",
-       events("10001", "information", 9),
+       EventFamilies("10001", "information", 9),
        {},
        {{"events.other_errors", Verdict::kPass}},
        0},
+  };
+}
+
+// The Windows services.
+std::vector<Row> RowsForServices() {
+  const std::string agent = "AzureADConnectAuthenticationAgent";
+  const std::string updater = "AzureADConnectAgentUpdater";
+  return {
       {"agent service stopped",
-       service(agent, 1, "stopped"),
+       ServiceFamilies(agent, 1, "stopped"),
        {},
        {{"services." + agent, Verdict::kFail}},
        2},
       {"agent service not installed",
-       service(agent, 0, ""),
+       ServiceFamilies(agent, 0, ""),
        {},
        {{"services." + agent, Verdict::kFail}},
        2},
       {"updater stopped",
-       service(updater, 1, "stopped"),
+       ServiceFamilies(updater, 1, "stopped"),
        {},
        {{"services." + updater, Verdict::kWarn}},
        1},
       {"updater running",
-       service(updater, 1, "running"),
+       ServiceFamilies(updater, 1, "running"),
        {},
        {{"services." + updater, Verdict::kPass}},
        0},
   };
+}
+
+// Every row, by subject in the order of the report.
+std::vector<Row> Rows() {
+  std::vector<Row> rows;
+  for (std::vector<Row> (*part)() :
+       {RowsForCollectors, RowsForAgent, RowsForHeartbeat, RowsForCloud,
+        RowsForDomainControllers, RowsForNetwork, RowsForEvents,
+        RowsForServices}) {
+    for (Row& row : part()) rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 class BuildReportTest : public ::testing::TestWithParam<Row> {};

@@ -1,9 +1,9 @@
 // Every threshold the verdict engine judges by, in one place. Each one an
 // alert in alerts/entra-pta.rules.yml also uses is that alert's number, so
-// the landing page, `diagnose` and the alerts agree; exporter/daemon/
-// diagnose_test.cc reads the rule file and fails when the two drift apart,
-// and exporter/verdict/engine_test.cc probes every threshold on both sides
-// through the engine.
+// the landing page, `diagnose` and the alerts agree;
+// exporter/daemon/diagnose_rules_test.cc reads the rule file and fails when
+// the two drift apart, and exporter/verdict/engine_test.cc probes every
+// threshold on both sides through the engine.
 // The words for a verdict both views state live here too.
 // Thread-safety: constants only.
 #pragma once

@@ -17,7 +17,8 @@ diagnose shows as SKIP. Everything runs in a loopback-only network namespace
 (lib/in-netns), so nothing leaves 127.0.0.0/8.
 
 The verdict logic itself is unit-tested, with golden outputs, in
-exporter/daemon/diagnose_test.cc and exporter/verdict/diagnose_report_test.cc."""
+exporter/daemon/diagnose_golden_test.cc and
+exporter/verdict/diagnose_report_test.cc."""
 
 import json
 import os

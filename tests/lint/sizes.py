@@ -41,18 +41,7 @@ EXTENSIONS = (".cc", ".h", ".inc")
 # an entry once that branch is merged and the file is within the limits.
 # Paths from the repository root. An entry that no longer matches a problem
 # is itself reported, so allowances do not linger.
-ALLOWED = {
-    # Issue 15 part 1 (branch `verdict`): rewritten as renderers of the one
-    # verdict engine (file over 800 lines; Rows(), a 316-line test table).
-    "exporter/verdict/diagnose_report_test.cc": "verdict",
-    "exporter/daemon/diagnose_test.cc": "verdict",
-    # Issue 15 part 3 (branch `libs`): RunExporter's flag handling moves to
-    # CLI11; the XmlReader in agent_proxy_config.cc gives way to expat.
-    "exporter/daemon/app.cc": "libs",
-    # Issue 15 part 3 (branch `deps`): DNS SRV on c-ares replaces the DNS
-    # message code and reshapes Collect; ConnectAll is the Windows probe.
-    "collectors/domain_controller/network_windows.cc": "deps",
-}
+ALLOWED = {}
 
 
 def _match_braces(code):
