@@ -118,16 +118,8 @@ def check_tree(root, allowed=None):
 
 
 def main(argv):
-    root = argv[1] if len(argv) > 1 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..")
-    report = check_tree(os.path.abspath(root))
-    for line in report:
-        print(line)
-    if report:
-        print(f"lint.cited_files: {len(report)} problem(s)", file=sys.stderr)
-        return 1
-    print("lint.cited_files: every file a comment cites exists")
-    return 0
+    report = check_tree(cxx_scan.repository_root(argv, __file__))
+    return cxx_scan.finish("lint.cited_files", report, "every file a comment cites exists")
 
 
 if __name__ == "__main__":

@@ -142,3 +142,23 @@ def _string_end(source, start, raw):
 
 def line_of(text, offset):
     return text.count("\n", 0, offset) + 1
+
+
+def finish(lint, report, ok_message):
+    """Prints a lint's report; returns its exit status (1 on any problem)."""
+    import sys
+    for line in report:
+        print(line)
+    if report:
+        print(f"{lint}: {len(report)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"{lint}: {ok_message}")
+    return 0
+
+
+def repository_root(argv, script):
+    """argv[1], or the repository root two folders above `script`."""
+    import os
+    root = argv[1] if len(argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(script)), "..", "..")
+    return os.path.abspath(root)

@@ -17,6 +17,9 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cxx_scan  # noqa: E402
+
 # Suites that may print unreadable names for now, each with the branch
 # that rewrites them; the lead removes the entries after merging it. An
 # entry that no longer matches a problem is itself reported.
@@ -84,15 +87,9 @@ def main(argv):
     if not binaries:
         print("lint.gtest_names: no gtest binary found", file=sys.stderr)
         return 1
-    report = check(binaries)
-    for line in report:
-        print(line)
-    if report:
-        print(f"lint.gtest_names: {len(report)} problem(s)", file=sys.stderr)
-        return 1
-    print(f"lint.gtest_names: {len(binaries)} binaries, every test name "
-          "readable")
-    return 0
+    return cxx_scan.finish(
+        "lint.gtest_names", check(binaries),
+        f"{len(binaries)} binaries, every test name readable")
 
 
 if __name__ == "__main__":
