@@ -78,7 +78,7 @@ std::string NewStateDir() {
   std::error_code ec;
   std::filesystem::path base = std::filesystem::temp_directory_path(ec);
   if (ec) base = ".";
-  return (base / ("entra_pta_diagnose_" + std::to_string(random()) +
+  return (base / ("entra-pta-diagnose-" + std::to_string(random()) +
                   std::to_string(random())))
       .string();
 }

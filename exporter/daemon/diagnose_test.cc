@@ -101,7 +101,7 @@ TEST(DiagnoseTest, CollectorsEnabledFlagTurnsTheOthersIntoSkips) {
 TEST(DiagnoseTest, ConfigErrorIsExitTwoWithLocationAndNoReport) {
   const auto dir =
       std::filesystem::temp_directory_path() /
-      ("entra_pta_diagnose_test_" + std::to_string(std::random_device()()));
+      ("entra-pta-diagnose-test-" + std::to_string(std::random_device()()));
   std::filesystem::create_directories(dir);
   const std::string file = (dir / "bad.yml").string();
   std::ofstream(file) << "collectors:\n  endpoint:\n    timeout: soon\n";

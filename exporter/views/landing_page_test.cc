@@ -16,10 +16,7 @@
 namespace entra_pta {
 namespace {
 
-using namespace landing_page_test;  // NOLINT: the shared fixtures
-using std::chrono::hours;
-using std::chrono::minutes;
-using std::chrono::seconds;
+using namespace landing_page_test;  // NOLINT: fixtures, chrono units
 
 TEST(LandingPageTest, NothingEnabledSaysSoAndLinksEverything) {
   auto pillars = AssessPillars(Table(), {}, kNow);

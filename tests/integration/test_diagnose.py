@@ -63,7 +63,7 @@ class DiagnoseTest(unittest.TestCase):
             peer.close()
 
     def setUp(self):
-        tmp = tempfile.TemporaryDirectory(prefix="entra_pta_diagnose_")
+        tmp = tempfile.TemporaryDirectory(prefix="entra-pta-diagnose-")
         self.addCleanup(tmp.cleanup)
         self.dir = tmp.name
         self.trace_dir = os.path.join(self.dir, "trace")
