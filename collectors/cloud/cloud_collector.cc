@@ -234,8 +234,11 @@ void CloudCollector::LoadStateOnce() {
 
 void CloudCollector::RefreshNow() {
   LoadStateOnce();
-  Apply(session_.Refresh());
-  RefreshDirectorySignals();
+  const RefreshOutcome outcome = session_.Refresh();
+  Apply(outcome);
+  // Graph's throttling is per app and tenant: when it asked to wait, the
+  // other queries wait too.
+  if (!outcome.retry_after) RefreshDirectorySignals();
   Persist();
 }
 
@@ -320,7 +323,9 @@ void CloudCollector::Run() {
     if (stopping_) break;
     Apply(outcome);
     try {
-      RefreshDirectorySignals();
+      // Graph's throttling is per app and tenant: when it asked to wait,
+      // the other queries wait too.
+      if (!outcome.retry_after) RefreshDirectorySignals();
     } catch (const std::exception& e) {
       std::lock_guard lock(mu_);
       NoteAvailability("sign-in logs", signin_reason_, "bad_response",
