@@ -40,7 +40,7 @@ void CloudCollector::ApplySignIns(const SignInQueryResult& result) {
   std::lock_guard lock(mu_);
   // Failures read before a failed page are counted now; the ids keep the
   // re-read of the same window from counting them again.
-  CountNewFailures(ledger_, result.failures);
+  CountNewFailures(ledger_, result.failures, session_.GraphNow());
   if (result.status.ok()) {
     if (result.complete) FinishSignInQuery(ledger_);
     signins_read_once_ = true;

@@ -14,15 +14,20 @@ constexpr UnixMillis Millis(std::chrono::milliseconds duration) {
 UnixMillis SignInQueryStart(const SignInLedger& ledger, UnixMillis graph_now,
                             std::chrono::milliseconds lookback) {
   const UnixMillis earliest = std::max<UnixMillis>(0, graph_now - Millis(lookback));
-  if (!ledger.watermark) return earliest;
+  if (!ledger.watermark ||
+      *ledger.watermark > graph_now + Millis(kFutureTolerance)) {
+    return earliest;
+  }
   return std::max(earliest,
                   *ledger.watermark - Millis(kSignInOverlap));
 }
 
 int CountNewFailures(SignInLedger& ledger,
-                     const std::vector<SignInFailure>& failures) {
+                     const std::vector<SignInFailure>& failures,
+                     UnixMillis graph_now) {
   int counted = 0;
   for (const SignInFailure& failure : failures) {
+    if (failure.created > graph_now + Millis(kFutureTolerance)) continue;
     if (!ledger.seen.emplace(failure.id, failure.created).second) continue;
     ++ledger.totals[failure.code];
     UnixMillis& last = ledger.last_seen[failure.code];

@@ -155,7 +155,7 @@ TEST(SignInLedgerTest, CountsEachIdOnceAndMovesTheWatermark) {
   std::vector<SignInFailure> page = {{"a", 80001, now - 60'000},
                                      {"b", 80001, now},
                                      {"a", 80001, now - 60'000}};
-  EXPECT_EQ(CountNewFailures(ledger, page), 2);
+  EXPECT_EQ(CountNewFailures(ledger, page, now), 2);
   FinishSignInQuery(ledger);
   EXPECT_EQ(ledger.watermark, now);
   EXPECT_EQ(ledger.totals[80001], 2u);
@@ -163,14 +163,27 @@ TEST(SignInLedgerTest, CountsEachIdOnceAndMovesTheWatermark) {
   EXPECT_EQ(SignInQueryStart(ledger, now + 60'000, std::chrono::hours(1)),
             now - 15 * 60'000);
   // The overlap re-read counts nothing; a day later the look-back bounds it.
-  EXPECT_EQ(CountNewFailures(ledger, page), 0);
+  EXPECT_EQ(CountNewFailures(ledger, page, now), 0);
   EXPECT_EQ(SignInQueryStart(ledger, now + 86'400'000, std::chrono::hours(1)),
             now + 86'400'000 - 3'600'000);
   // Ids older than the next start are forgotten.
-  CountNewFailures(ledger, {{"c", 80002, now + 20 * 60'000}});
+  CountNewFailures(ledger, {{"c", 80002, now + 20 * 60'000}}, now);
   FinishSignInQuery(ledger);
   EXPECT_EQ(ledger.seen.size(), 1u);
   EXPECT_EQ(ledger.seen.count("c"), 1u);
+}
+
+TEST(SignInLedgerTest, ATimeFarInTheFutureCannotStopTheCounting) {
+  SignInLedger ledger;
+  const UnixMillis now = At("2026-12-04T20:00:00Z");
+  EXPECT_EQ(CountNewFailures(
+                ledger, {{"bogus", 80001, At("9999-12-31T23:59:59Z")}}, now),
+            0);
+  FinishSignInQuery(ledger);
+  EXPECT_EQ(ledger.watermark, std::nullopt);
+  ledger.watermark = At("9999-12-31T23:59:59Z");  // from a damaged file
+  EXPECT_EQ(SignInQueryStart(ledger, now, std::chrono::hours(1)),
+            now - 3'600'000);
 }
 
 TEST(SignInLedgerTest, RoundTripsThroughTheStateFileAndRejectsNonsense) {
