@@ -31,7 +31,7 @@ inline constexpr std::size_t kMaxRememberedSignIns = 100'000;
 inline constexpr std::chrono::hours kFutureTolerance{1};
 
 struct SignInLedger {
-  std::optional<UnixMillis> watermark;  // newest createdDateTime counted
+  std::optional<UnixMillis> watermark;     // newest createdDateTime counted
   std::map<std::string, UnixMillis> seen;  // id -> createdDateTime
   std::map<int, std::uint64_t> totals;     // by PTA code
   std::map<int, UnixMillis> last_seen;     // newest createdDateTime by code
