@@ -82,7 +82,10 @@ void CloudCollector::NoteAvailability(const char* what, std::string& current,
            (std::string(what) == "organization"
                 ? "Organization.Read.All or Directory.Read.All"
                 : "AuditLog.Read.All and Directory.Read.All") +
-           "; run `entra_pta_exporter graph login` again after granting it)";
+           (settings_.graph.auth == AuthMode::kDeviceCode
+                ? "; after granting it run `entra_pta_exporter graph login` "
+                  "again)"
+                : " as an application permission)");
   }
   std::vector<LogField> fields = {{"reason", next}, {"err", status.message()}};
   if (!hint.empty()) fields.emplace_back("hint", hint);

@@ -462,6 +462,17 @@ TEST_F(DirectorySignalsTest, OrganizationSyncTimesAndNulls) {
             Sec(ParseGraphDateTime("2026-12-04T19:58:30.5Z").value()));
 }
 
+TEST_F(DirectorySignalsTest, ANextLinkOutsideGraphIsNotFollowed) {
+  graph_.signin_body =
+      R"({"value":[],"@odata.nextLink":"https://graph.test.evil/v1.0/x"})";
+  auto collector = MakeCollector();
+  collector->RefreshNow();
+  EXPECT_EQ(Availability(Collect(*collector), "entra_pta_signin_logs_available"),
+            "bad_response=0");
+  EXPECT_EQ(graph_.signin_urls.size(), 1u);
+  EXPECT_EQ(LogLines("points outside https://graph.test"), 1);
+}
+
 TEST_F(DirectorySignalsTest, SwitchedOffAsksNothing) {
   settings_.signin_failures = false;
   settings_.directory_sync = false;
