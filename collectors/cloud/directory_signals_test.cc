@@ -467,8 +467,9 @@ TEST_F(DirectorySignalsTest, ANextLinkOutsideGraphIsNotFollowed) {
       R"({"value":[],"@odata.nextLink":"https://graph.test.evil/v1.0/x"})";
   auto collector = MakeCollector();
   collector->RefreshNow();
-  EXPECT_EQ(Availability(Collect(*collector), "entra_pta_signin_logs_available"),
-            "bad_response=0");
+  EXPECT_EQ(
+      Availability(Collect(*collector), "entra_pta_signin_logs_available"),
+      "bad_response=0");
   EXPECT_EQ(graph_.signin_urls.size(), 1u);
   EXPECT_EQ(LogLines("points outside https://graph.test"), 1);
 }
