@@ -235,10 +235,10 @@ void CloudCollector::LoadStateOnce() {
 void CloudCollector::RefreshNow() {
   LoadStateOnce();
   const RefreshOutcome outcome = session_.Refresh();
-  Apply(outcome);
   // Graph's throttling is per app and tenant: when it asked to wait, the
   // other queries wait too.
   if (!outcome.retry_after) RefreshDirectorySignals();
+  Apply(outcome);
   Persist();
 }
 
@@ -321,7 +321,6 @@ void CloudCollector::Run() {
           std::string("the Graph refresh failed unexpectedly: ") + e.what());
     }
     if (stopping_) break;
-    Apply(outcome);
     try {
       // Graph's throttling is per app and tenant: when it asked to wait,
       // the other queries wait too.
@@ -332,6 +331,9 @@ void CloudCollector::Run() {
           "sign-in logs", signin_reason_, "bad_response",
           Status::Error(std::string("failed unexpectedly: ") + e.what()));
     }
+    // Published after the sign-in and sync queries, so that whoever waits
+    // for entra_pta_cloud_api_up (diagnose) sees the whole round.
+    Apply(outcome);
     if (stopping_) break;
     Persist();
     std::unique_lock lock(mu_);
