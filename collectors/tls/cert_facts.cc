@@ -99,7 +99,7 @@ std::optional<CertFacts> ReadCertFacts(const std::string& der) {
     }
   }
   facts.not_after =
-      endpoint::Asn1TimeToTimePoint(X509_get0_notAfter(cert.get()));
+      probe::Asn1TimeToTimePoint(X509_get0_notAfter(cert.get()));
   ERR_clear_error();
   return facts;
 }
