@@ -70,8 +70,8 @@ class EngineOnScrapeTextTest : public ::testing::Test {
     for (const Finding& f : findings) {
       if (f.id == id) return f;
     }
-    static const Finding kNone{"(no finding " + id + ")"};
     ADD_FAILURE() << "no finding " << id;
+    static const Finding kNone;
     return kNone;
   }
 
