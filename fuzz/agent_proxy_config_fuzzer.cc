@@ -34,11 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   probe::ProxySettings settings;
   settings.from_environment = false;
   settings.from_agent_config = true;
-  const probe::ProxyDecision decision = probe::ChooseProxy(
-      *target, settings, agent,
-      [](const std::string&) -> std::optional<std::string> {
-        return std::nullopt;
-      });
+  const probe::ProxyDecision decision =
+      probe::ChooseProxy(*target, settings, agent,
+                         [](const std::string&) -> std::optional<std::string> {
+                           return std::nullopt;
+                         });
   if (!decision.proxy_url.empty() && decision.proxy_url != agent.address) {
     __builtin_trap();
   }

@@ -50,10 +50,10 @@ void AppendEndpointFamilies(const probe::ProbeRound& round,
                {"proxy", probe::RedactProxyUrl(request.proxy_url)}},
               1);
     if (!result.reachable()) {
-      AddSample(
-          failure,
-          {{"endpoint", name}, {"reason", probe::FailureReasonName(result.failure)}},
-          1);
+      AddSample(failure,
+                {{"endpoint", name},
+                 {"reason", probe::FailureReasonName(result.failure)}},
+                1);
     }
   }
   for (auto* family : {&up, &duration, &status, &info, &failure}) {
@@ -63,7 +63,8 @@ void AppendEndpointFamilies(const probe::ProbeRound& round,
 
 Status EndpointCollector::Collect(const ScrapeContext& context,
                                   std::vector<prometheus::MetricFamily>& out) {
-  std::shared_ptr<const probe::ProbeRound> round = hub_->Round(context.deadline);
+  std::shared_ptr<const probe::ProbeRound> round =
+      hub_->Round(context.deadline);
   if (round == nullptr) {
     return Status::Error(
         "the endpoint probes did not finish before the "

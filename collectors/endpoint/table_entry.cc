@@ -18,12 +18,13 @@ CollectorEntry TableEntry() {
         const TenantSettings no_tenant;
         probe::EndpointSettings settings = probe::ParseEndpointSettings(
             section, deps.tenant != nullptr ? *deps.tenant : no_tenant);
-        auto prober = std::make_unique<probe::CurlProber>(settings.ca_file,
-                                                             deps.clock);
+        auto prober =
+            std::make_unique<probe::CurlProber>(settings.ca_file, deps.clock);
         auto hub = std::make_shared<probe::ProbeHub>(
             std::move(settings), std::move(prober), deps.clock,
             deps.sign_of_life, deps.logger);
-        if (deps.shared != nullptr) deps.shared->Put(probe::kProbeHubSharedKey, hub);
+        if (deps.shared != nullptr)
+          deps.shared->Put(probe::kProbeHubSharedKey, hub);
         return std::make_unique<EndpointCollector>(hub);
       }};
 }

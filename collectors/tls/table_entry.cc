@@ -17,9 +17,9 @@ CollectorEntry TableEntry() {
       true, [](const ConfigSection& section, const CollectorDeps& deps) {
         tls::AllowList allow = tls::ParseAllowList(section);
         std::shared_ptr<probe::ProbeHub> hub =
-            deps.shared != nullptr ? deps.shared->Find<probe::ProbeHub>(
-                                         probe::kProbeHubSharedKey)
-                                   : nullptr;
+            deps.shared != nullptr
+                ? deps.shared->Find<probe::ProbeHub>(probe::kProbeHubSharedKey)
+                : nullptr;
         if (hub == nullptr) {
           throw std::logic_error(
               "the tls collector must follow the endpoint collector in the "

@@ -23,8 +23,8 @@ TlsCollector::TlsCollector(AllowList allow,
                            std::shared_ptr<probe::ProbeHub> hub)
     : allow_(std::move(allow)), hub_(std::move(hub)) {}
 
-void AppendTlsFamilies(const AllowList& allow,
-                       const probe::ProbeRound& round, CertFactsCache& cache,
+void AppendTlsFamilies(const AllowList& allow, const probe::ProbeRound& round,
+                       CertFactsCache& cache,
                        std::vector<prometheus::MetricFamily>& out) {
   auto match = GaugeFamily(
       "entra_pta_tls_issuer_match",

@@ -48,8 +48,8 @@ class TlsCollector final : public Collector {
 };
 
 // Appends the tls families for a finished round (pure; tested directly).
-void AppendTlsFamilies(const AllowList& allow,
-                       const probe::ProbeRound& round, CertFactsCache& cache,
+void AppendTlsFamilies(const AllowList& allow, const probe::ProbeRound& round,
+                       CertFactsCache& cache,
                        std::vector<prometheus::MetricFamily>& out);
 
 }  // namespace entra_pta::tls

@@ -33,10 +33,8 @@ TEST(TlsCollectorTest, GenuineAndInterceptedChains) {
   std::string error;
   probe::ProbeRound round;
   round.requests = {
-      {*probe::ParseTargetUrl("genuine", "https://login.example/", &error),
-       ""},
-      {*probe::ParseTargetUrl("forged", "https://login.example/", &error),
-       ""},
+      {*probe::ParseTargetUrl("genuine", "https://login.example/", &error), ""},
+      {*probe::ParseTargetUrl("forged", "https://login.example/", &error), ""},
       {*probe::ParseTargetUrl("plain", "http://crl.example/", &error), ""},
       {*probe::ParseTargetUrl("nohandshake", "https://x.example/", &error),
        ""}};
@@ -46,7 +44,7 @@ TEST(TlsCollectorTest, GenuineAndInterceptedChains) {
   genuine.tls.chain_der = {genuine_leaf.der(), issuing.der()};
   probe::ChainVerdict verdict =
       probe::VerifyChain(genuine.tls.chain_der, "login.example", store.get(),
-                            std::chrono::system_clock::now());
+                         std::chrono::system_clock::now());
   ASSERT_TRUE(verdict.verified) << verdict.error;
   genuine.tls.verified = true;
   genuine.tls.verified_chain_der = verdict.chain_der;

@@ -233,7 +233,7 @@ void AddHostileCertificateNames(std::vector<prometheus::MetricFamily>& families,
   for (const std::string& name : HostileStrings()) {
     probe::ProbeRequest request{
         *probe::ParseTargetUrl("tls" + std::to_string(index++),
-                                  "https://login.example/", &error),
+                               "https://login.example/", &error),
         ""};
     probe::ProbeResult result;
     result.tls.handshake_done = true;
@@ -259,7 +259,7 @@ void AddHostileProxyAddresses(std::vector<prometheus::MetricFamily>& families) {
   for (const std::string& text : HostileStrings()) {
     round.requests.push_back(
         {*probe::ParseTargetUrl("proxy" + std::to_string(index++),
-                                   "https://login.example/", &error),
+                                "https://login.example/", &error),
          "http://" + text + "@proxy.example:3128/" + text});
     probe::ProbeResult result;
     result.failure = probe::FailureReason::kConnectRefused;

@@ -78,7 +78,7 @@ TEST_F(EngineOnCollectorsTest, NetworkSlowAndUnreachableEndpoints) {
   dns.failure = probe::FailureReason::kDns;
   prober->Set("crl", dns);
   auto hub = std::make_shared<probe::ProbeHub>(settings, std::move(prober),
-                                                  clock_, nullptr, nullptr);
+                                               clock_, nullptr, nullptr);
   const auto findings =
       Judge({{"endpoint", std::make_shared<endpoint::EndpointCollector>(hub)}});
   const Finding* login = Find(findings, "network.endpoint.login");

@@ -37,11 +37,11 @@ constexpr double kDay = 86400;
 class EngineOnScrapeTextTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("entra-pta-verdict-text-" +
-            std::string(::testing::UnitTest::GetInstance()
-                            ->current_test_info()
-                            ->name()));
+    dir_ =
+        fs::temp_directory_path() /
+        ("entra-pta-verdict-text-" +
+         std::string(
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -92,8 +92,7 @@ TEST_F(EngineOnScrapeTextTest, ParserReadsWhatTheSerializerWrites) {
   EXPECT_EQ((*parsed)[0].metric[0].label[0].value, "q\"uo\\te\nd");
   EXPECT_EQ((*parsed)[0].metric[0].counter.value, 3);
   EXPECT_TRUE(std::isnan((*parsed)[1].metric[0].gauge.value));
-  EXPECT_FALSE(
-      entra_pta::testing::ParseTextExposition("c{x=\"open 1\n").ok());
+  EXPECT_FALSE(entra_pta::testing::ParseTextExposition("c{x=\"open 1\n").ok());
   EXPECT_FALSE(entra_pta::testing::ParseTextExposition("c one\n").ok());
 }
 
@@ -169,8 +168,8 @@ TEST_F(EngineOnScrapeTextTest, AgentOutdatedWithACertificateAboutToExpire) {
   settings.trust_settings_path = std::string(ENTRA_PTA_SOURCE_DIR) +
                                  "/collectors/agent/testdata/TrustSettings.xml";
   auto host = std::make_unique<agent::testing::FakeAgentHost>();
-  host->files[settings.binary_path] = agent::FileVersion{
-      "1.5.2482.0", Now() - (kAgentOutdatedDays + 1) * kDay};
+  host->files[settings.binary_path] =
+      agent::FileVersion{"1.5.2482.0", Now() - (kAgentOutdatedDays + 1) * kDay};
   host->registry[settings.registry_key] =
       agent::AgentIds{"0b1c2d3e-aaaa-bbbb-cccc-000000000001",
                       "72f988bf-86f1-41af-91ab-2d7cd011db47"};

@@ -111,8 +111,8 @@ inline StatusOr<std::vector<prometheus::MetricFamily>> ParseTextExposition(
       std::string keyword, name, rest;
       words >> keyword >> name;
       std::getline(words >> std::ws, rest);
-      if (keyword == "TYPE") in::FamilyNamed(families, name).type =
-          in::TypeNamed(rest);
+      if (keyword == "TYPE")
+        in::FamilyNamed(families, name).type = in::TypeNamed(rest);
       if (keyword == "HELP") in::FamilyNamed(families, name).help = rest;
       continue;
     }

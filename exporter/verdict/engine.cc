@@ -84,7 +84,8 @@ void Finish(Finding& finding) {
     finding.runbook_anchor = Lower(finding.alert_name);
     // A finding may say more precisely what its failure means (a failed
     // collector: which part of the picture is unknown).
-    if (finding.meaning.empty()) finding.meaning = MeaningOf(finding.alert_name);
+    if (finding.meaning.empty())
+      finding.meaning = MeaningOf(finding.alert_name);
   } else if (finding.id == "agent.heartbeat" &&
              finding.severity == Severity::kWarn) {
     finding.runbook_anchor = "entraptaheartbeatstale";

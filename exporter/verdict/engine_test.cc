@@ -186,11 +186,10 @@ TEST(VerdictEngineTest, EventsCountOnlyInsideTheWindow) {
   auto judge = [](double age, std::chrono::seconds since) {
     const std::vector<MetricFamily> families = {
         Ran("eventlog"),
-        Counter("entra_pta_events_total",
-                {{{{"channel", "c"}, {"event_id", "31019"}, {"level", "error"}},
-                  3},
-                 {{{"channel", "c"}, {"event_id", "4"}, {"level", "error"}},
-                  1}}),
+        Counter(
+            "entra_pta_events_total",
+            {{{{"channel", "c"}, {"event_id", "31019"}, {"level", "error"}}, 3},
+             {{{"channel", "c"}, {"event_id", "4"}, {"level", "error"}}, 1}}),
         Gauge("entra_pta_event_last_timestamp_seconds",
               {{{{"channel", "c"}, {"event_id", "31019"}}, kNow - age},
                {{{"channel", "c"}, {"event_id", "4"}}, kNow - age}})};
@@ -203,8 +202,7 @@ TEST(VerdictEngineTest, EventsCountOnlyInsideTheWindow) {
   };
   const std::chrono::seconds window(kRecentEventMinutes * 60);
   const double edge = static_cast<double>(window.count());
-  EXPECT_EQ(Get(judge(edge, window), "events.31019").severity,
-            Severity::kFail);
+  EXPECT_EQ(Get(judge(edge, window), "events.31019").severity, Severity::kFail);
   EXPECT_EQ(Get(judge(edge, window), "events.other_errors").severity,
             Severity::kWarn);
   EXPECT_EQ(Get(judge(edge + 1, window), "events.31019").severity,

@@ -128,8 +128,8 @@ std::string When(const std::optional<TimePoint>& t, TimePoint now) {
 
 void RenderFinding(std::ostringstream& html, const Finding& f) {
   const char* level = f.problem ? "problem" : "warning";
-  html << "<li class=\"finding " << level << "\" data-id=\""
-       << HtmlEscape(f.id) << "\"><p class=\"what\"><strong>"
+  html << "<li class=\"finding " << level << "\" data-id=\"" << HtmlEscape(f.id)
+       << "\"><p class=\"what\"><strong>"
        << (f.problem ? "Problem:" : "Warning:") << "</strong> "
        << RenderText(f.what) << "</p>";
   if (!f.evidence.empty()) {
@@ -153,8 +153,8 @@ void RenderFinding(std::ostringstream& html, const Finding& f) {
     html << "</p>";
   }
   if (!f.alert_name.empty()) {
-    html << "<p class=\"alert muted\">Alert: <code>"
-         << HtmlEscape(f.alert_name) << "</code></p>";
+    html << "<p class=\"alert muted\">Alert: <code>" << HtmlEscape(f.alert_name)
+         << "</code></p>";
   }
   html << "</li>\n";
 }

@@ -133,8 +133,8 @@ CollectorReport ReportCollector(const CollectorEntry& entry,
       for (const verdict::Finding& f : all) {
         const std::string suffix = ".collector." + entry.name;
         if (f.id.size() > suffix.size() &&
-            f.id.compare(f.id.size() - suffix.size(), suffix.size(),
-                         suffix) == 0 &&
+            f.id.compare(f.id.size() - suffix.size(), suffix.size(), suffix) ==
+                0 &&
             !f.first_fix.empty()) {
           report.first_fix = f.first_fix.front();
         }
@@ -228,9 +228,8 @@ PillarReport AssessPillar(const PillarSpec& spec,
     auto entry = std::find_if(table.begin(), table.end(),
                               [&](const auto& c) { return c.name == name; });
     if (entry == table.end()) continue;  // a table without it (tests)
-    auto summary =
-        std::find_if(summaries.begin(), summaries.end(),
-                     [&](const auto& s) { return s.name == name; });
+    auto summary = std::find_if(summaries.begin(), summaries.end(),
+                                [&](const auto& s) { return s.name == name; });
     CollectorReport report = ReportCollector(
         *entry, summary == summaries.end() ? nullptr : &*summary, input,
         findings);

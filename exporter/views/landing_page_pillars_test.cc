@@ -102,8 +102,7 @@ TEST(LandingPageTest, ThresholdsOnBothSides) {
     return Families{
         Gauge("entra_pta_eventlog_channel_up", {{"channel", "c"}}, 1),
         Gauge("entra_pta_events_total",
-              {{"channel", "c"}, {"event_id", "31034"}, {"level", "error"}},
-              1),
+              {{"channel", "c"}, {"event_id", "31034"}, {"level", "error"}}, 1),
         Gauge("entra_pta_event_id_info",
               {{"event_id", "31034"}, {"meaning", "cloud_unreachable"}}, 1),
         Gauge("entra_pta_event_last_timestamp_seconds",
