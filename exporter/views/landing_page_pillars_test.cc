@@ -218,7 +218,9 @@ TEST(LandingPageTest, EveryRunbookLinkHasItsSection) {
   std::string source;
   for (const auto& entry : std::filesystem::directory_iterator(
            std::string(ENTRA_PTA_SOURCE_DIR) + "/exporter/verdict")) {
-    if (entry.path().extension() == ".cc") source += ReadFile(entry.path());
+    if (entry.path().extension() == ".cc") {
+      source += ReadFile(entry.path().string());
+    }
   }
   const std::string runbooks =
       ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) + "/docs/runbooks.md");
