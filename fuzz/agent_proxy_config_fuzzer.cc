@@ -12,36 +12,36 @@
 #include "collectors/probe/endpoint_settings.h"
 #include "collectors/probe/proxy_choice.h"
 
-namespace endpoint = entra_pta::endpoint;
+namespace probe = entra_pta::probe;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
                                       std::size_t size) {
   const std::string xml(reinterpret_cast<const char*>(data), size);
-  const auto parsed = endpoint::ParseAgentProxyConfig(xml);
+  const auto parsed = probe::ParseAgentProxyConfig(xml);
   if (!parsed.ok()) {
     if (parsed.status().ok() || parsed.status().message().empty()) {
       __builtin_trap();
     }
     return 0;
   }
-  const endpoint::AgentProxy& agent = *parsed;
-  static const std::optional<endpoint::Target> target = [] {
+  const probe::AgentProxy& agent = *parsed;
+  static const std::optional<probe::Target> target = [] {
     std::string error;
-    return endpoint::ParseTargetUrl(
+    return probe::ParseTargetUrl(
         "login", "https://login.microsoftonline.com/common/discovery", &error);
   }();
   if (!target) __builtin_trap();
-  endpoint::ProxySettings settings;
+  probe::ProxySettings settings;
   settings.from_environment = false;
   settings.from_agent_config = true;
-  const endpoint::ProxyDecision decision = endpoint::ChooseProxy(
-      *target, settings, agent,
-      [](const std::string&) -> std::optional<std::string> {
-        return std::nullopt;
-      });
+  const probe::ProxyDecision decision =
+      probe::ChooseProxy(*target, settings, agent,
+                         [](const std::string&) -> std::optional<std::string> {
+                           return std::nullopt;
+                         });
   if (!decision.proxy_url.empty() && decision.proxy_url != agent.address) {
     __builtin_trap();
   }
-  (void)endpoint::RedactProxyUrl(agent.address);
+  (void)probe::RedactProxyUrl(agent.address);
   return 0;
 }

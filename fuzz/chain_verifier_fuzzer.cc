@@ -18,7 +18,7 @@
 
 #include "collectors/probe/chain_verifier.h"
 
-namespace endpoint = entra_pta::endpoint;
+namespace probe = entra_pta::probe;
 
 namespace {
 
@@ -58,14 +58,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   // 2030-01-01T00:00:00Z, inside the seed chains' validity.
   const auto at =
       std::chrono::system_clock::time_point(std::chrono::seconds(1893456000));
-  const endpoint::ChainVerdict verdict =
-      endpoint::VerifyChain(chain, host, TrustAnchors(), at);
+  const probe::ChainVerdict verdict =
+      probe::VerifyChain(chain, host, TrustAnchors(), at);
   if (verdict.verified) {
     if (verdict.chain_der.empty() || at < verdict.valid_from ||
         at >= verdict.valid_until) {
       __builtin_trap();
     }
-    static endpoint::VerifiedChainCache cache(4);
+    static probe::VerifiedChainCache cache(4);
     cache.Insert(host, chain, verdict);
     if (!cache.Find(host, chain, at)) __builtin_trap();
   } else if (verdict.error.empty()) {

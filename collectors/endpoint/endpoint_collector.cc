@@ -4,10 +4,10 @@
 
 namespace entra_pta::endpoint {
 
-EndpointCollector::EndpointCollector(std::shared_ptr<ProbeHub> hub)
+EndpointCollector::EndpointCollector(std::shared_ptr<probe::ProbeHub> hub)
     : hub_(std::move(hub)) {}
 
-void AppendEndpointFamilies(const ProbeRound& round,
+void AppendEndpointFamilies(const probe::ProbeRound& round,
                             std::vector<prometheus::MetricFamily>& out) {
   auto up = GaugeFamily(
       "entra_pta_endpoint_up",
@@ -29,8 +29,8 @@ void AppendEndpointFamilies(const ProbeRound& round,
       "timeout, tls, proxy, http); absent when the probe succeeded.");
   for (std::size_t i = 0; i < round.requests.size() && i < round.results.size();
        ++i) {
-    const ProbeRequest& request = round.requests[i];
-    const ProbeResult& result = round.results[i];
+    const probe::ProbeRequest& request = round.requests[i];
+    const probe::ProbeResult& result = round.results[i];
     const std::string& name = request.target.name;
     AddSample(up, {{"endpoint", name}}, result.reachable() ? 1 : 0);
     const std::pair<const char*, double> phases[] = {
@@ -47,13 +47,13 @@ void AppendEndpointFamilies(const ProbeRound& round,
     AddSample(info,
               {{"endpoint", name},
                {"url", request.target.url},
-               {"proxy", RedactProxyUrl(request.proxy_url)}},
+               {"proxy", probe::RedactProxyUrl(request.proxy_url)}},
               1);
     if (!result.reachable()) {
-      AddSample(
-          failure,
-          {{"endpoint", name}, {"reason", FailureReasonName(result.failure)}},
-          1);
+      AddSample(failure,
+                {{"endpoint", name},
+                 {"reason", probe::FailureReasonName(result.failure)}},
+                1);
     }
   }
   for (auto* family : {&up, &duration, &status, &info, &failure}) {
@@ -63,7 +63,8 @@ void AppendEndpointFamilies(const ProbeRound& round,
 
 Status EndpointCollector::Collect(const ScrapeContext& context,
                                   std::vector<prometheus::MetricFamily>& out) {
-  std::shared_ptr<const ProbeRound> round = hub_->Round(context.deadline);
+  std::shared_ptr<const probe::ProbeRound> round =
+      hub_->Round(context.deadline);
   if (round == nullptr) {
     return Status::Error(
         "the endpoint probes did not finish before the "

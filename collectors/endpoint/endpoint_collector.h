@@ -14,18 +14,18 @@ namespace entra_pta::endpoint {
 
 class EndpointCollector final : public Collector {
  public:
-  explicit EndpointCollector(std::shared_ptr<ProbeHub> hub);
+  explicit EndpointCollector(std::shared_ptr<probe::ProbeHub> hub);
 
   Status Collect(const ScrapeContext& context,
                  std::vector<prometheus::MetricFamily>& out) override;
 
  private:
-  std::shared_ptr<ProbeHub> hub_;
+  std::shared_ptr<probe::ProbeHub> hub_;
 };
 
 // Appends the endpoint families for a finished round (pure; tested
 // directly).
-void AppendEndpointFamilies(const ProbeRound& round,
+void AppendEndpointFamilies(const probe::ProbeRound& round,
                             std::vector<prometheus::MetricFamily>& out);
 
 }  // namespace entra_pta::endpoint

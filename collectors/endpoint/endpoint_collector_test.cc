@@ -9,6 +9,14 @@
 namespace entra_pta::endpoint {
 namespace {
 
+// The probe engine's types (collectors/probe).
+using probe::EndpointSettings;
+using probe::FailureReason;
+using probe::ParseTargetUrl;
+using probe::ProbeHub;
+using probe::ProbeResult;
+using probe::ProbeRound;
+
 std::string Render(const std::vector<prometheus::MetricFamily>& families) {
   return prometheus::TextSerializer().Serialize(families);
 }
@@ -63,8 +71,8 @@ TEST(EndpointCollectorTest, FamiliesForAFinishedRound) {
 
 TEST(EndpointCollectorTest, CollectReportsTheDeadlineAndRoundErrors) {
   entra_pta::testing::FakeClock clock;
-  auto owned = std::make_unique<testing::FakeProber>();
-  testing::FakeProber* prober = owned.get();
+  auto owned = std::make_unique<probe::testing::FakeProber>();
+  probe::testing::FakeProber* prober = owned.get();
   EndpointSettings settings;
   std::string error;
   settings.targets = {*ParseTargetUrl("a", "https://a.example/", &error)};
@@ -95,7 +103,7 @@ TEST(EndpointCollectorTest, CollectReportsTheDeadlineAndRoundErrors) {
   EXPECT_TRUE(timed_out);
   prober->Release();
 
-  auto owned2 = std::make_unique<testing::FakeProber>();
+  auto owned2 = std::make_unique<probe::testing::FakeProber>();
   owned2->SetStatus(Status::Error("cannot load CA certificates"));
   auto hub2 = std::make_shared<ProbeHub>(settings, std::move(owned2), clock,
                                          nullptr, nullptr);

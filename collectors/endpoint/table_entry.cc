@@ -16,15 +16,16 @@ CollectorEntry TableEntry() {
       "the agent's proxy), and how long does each phase take?",
       true, [](const ConfigSection& section, const CollectorDeps& deps) {
         const TenantSettings no_tenant;
-        endpoint::EndpointSettings settings = endpoint::ParseEndpointSettings(
+        probe::EndpointSettings settings = probe::ParseEndpointSettings(
             section, deps.tenant != nullptr ? *deps.tenant : no_tenant);
-        auto prober = std::make_unique<endpoint::CurlProber>(settings.ca_file,
-                                                             deps.clock);
-        auto hub = std::make_shared<endpoint::ProbeHub>(
+        auto prober =
+            std::make_unique<probe::CurlProber>(settings.ca_file, deps.clock);
+        auto hub = std::make_shared<probe::ProbeHub>(
             std::move(settings), std::move(prober), deps.clock,
             deps.sign_of_life, deps.logger);
-        if (deps.shared != nullptr) deps.shared->Put(kProbeHubSharedKey, hub);
-        return std::make_unique<endpoint::EndpointCollector>(hub);
+        if (deps.shared != nullptr)
+          deps.shared->Put(probe::kProbeHubSharedKey, hub);
+        return std::make_unique<EndpointCollector>(hub);
       }};
 }
 

@@ -8,7 +8,7 @@
 #include "exporter/util/env_expansion.h"
 #include "exporter/util/xml.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 // Attribute names in the .exe.config are matched without regard to case,
@@ -214,4 +214,4 @@ StatusOr<AgentProxy> ReadAgentProxyConfig(const std::string& path) {
   return parsed;
 }
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -18,7 +18,7 @@
 #include "collectors/probe/proxy_choice.h"
 #include "exporter/util/status.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 // Files larger than this are refused (a real one is a few KiB).
 inline constexpr std::size_t kMaxAgentConfigBytes = 1 << 20;
@@ -32,4 +32,4 @@ StatusOr<AgentProxy> ParseAgentProxyConfig(const std::string& xml);
 // Reads and parses `path` (%NAME% references expanded).
 StatusOr<AgentProxy> ReadAgentProxyConfig(const std::string& path);
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

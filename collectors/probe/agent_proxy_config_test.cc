@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 std::string Fixture(const std::string& name) {
@@ -189,4 +189,4 @@ TEST(AgentProxyConfigTest, PathologicalBypassExpressionsAreRefused) {
 }
 
 }  // namespace
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

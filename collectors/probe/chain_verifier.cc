@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <memory>
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 struct StoreCtxFree {
@@ -177,4 +177,4 @@ void VerifiedChainCache::Insert(const std::string& host,
   verdicts_[Key(host, chain_der)] = verdict;
 }
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -14,7 +14,7 @@
 
 #include "collectors/probe/trust_store.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 struct ChainVerdict {
   bool verified = false;
@@ -79,4 +79,4 @@ ChainVerdict VerifyParsedChain(STACK_OF(X509) * presented,
                                const std::string& host, X509_STORE* store,
                                std::chrono::system_clock::time_point at);
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

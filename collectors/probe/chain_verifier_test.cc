@@ -4,7 +4,7 @@
 
 #include "collectors/probe/testing/test_pki.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 using testing::CertSpec;
@@ -158,4 +158,4 @@ TEST_F(ChainVerifierTest, RootValidUntilYear9999KeepsTheWindowRight) {
 }
 
 }  // namespace
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -3,7 +3,7 @@
 
 #include "collectors/probe/curl_prober.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 TEST(ClassifyFailureTest, MapsOutcomesToTheFixedReasons) {
@@ -59,4 +59,4 @@ TEST(ClassifyFailureTest, MapsOutcomesToTheFixedReasons) {
 }
 
 }  // namespace
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -10,7 +10,7 @@
 #include "collectors/probe/chain_verifier.h"
 #include "exporter/util/build_info.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 // Bodies are read only to time the answer; past this the transfer stops.
@@ -433,4 +433,4 @@ ProbeBatch CurlProber::ProbeAll(
   return batch;
 }
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

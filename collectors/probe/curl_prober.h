@@ -19,7 +19,7 @@
 #include "collectors/probe/trust_store.h"
 #include "exporter/sdk/clock.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 // What is known about a finished (or abandoned) transfer, for
 // ClassifyFailure. `curl_code` is a CURLcode.
@@ -69,4 +69,4 @@ class CurlProber final : public Prober {
   VerifiedChainCache verified_chains_;
 };
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -11,7 +11,7 @@
 
 #include "exporter/testing/fake_clock.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 // A TCP listener on 127.0.0.1 that accepts and never writes.
@@ -103,4 +103,4 @@ TEST(CurlProberTest, AnUnreadableCaFileIsReportedInTheBatch) {
 }
 
 }  // namespace
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -7,7 +7,7 @@
 
 #include "exporter/util/ascii.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 bool IsValidName(const std::string& name) {
@@ -248,4 +248,4 @@ EndpointSettings ParseEndpointSettings(const ConfigSection& section,
   return settings;
 }
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -13,7 +13,7 @@
 #include "exporter/sdk/config_section.h"
 #include "exporter/sdk/tenant_settings.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 struct Target {
   std::string name;    // the `endpoint` label: short, [a-zA-Z0-9_.-]
@@ -71,4 +71,4 @@ struct EndpointSettings {
 EndpointSettings ParseEndpointSettings(const ConfigSection& section,
                                        const TenantSettings& tenant);
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 const char kTenant[] = "0a1b2c3d-0000-4000-8000-00000000abcd";
@@ -183,4 +183,4 @@ TEST(ParseEndpointSettingsTest, ProxyErrorsNeverEchoThePassword) {
 }
 
 }  // namespace
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

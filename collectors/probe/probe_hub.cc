@@ -5,7 +5,7 @@
 
 #include "collectors/probe/agent_proxy_config.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 // Removes the proxy's user information from `text`, should a library
@@ -193,4 +193,4 @@ void ProbeHub::LogChanges(const ProbeRound& round) {
   }
 }
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -28,7 +28,7 @@
 #include "exporter/sdk/sign_of_life_times.h"
 #include "exporter/util/status.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 // The SignOfLifeTimes name for a successful reach of the bootstrap endpoint.
 inline constexpr char kBootstrapSignal[] = "bootstrap";
@@ -102,4 +102,4 @@ class ProbeHub {
   std::string last_round_error_;
 };
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

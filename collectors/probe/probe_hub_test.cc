@@ -8,7 +8,7 @@
 #include "collectors/probe/testing/fake_prober.h"
 #include "exporter/testing/fake_clock.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 using std::chrono::milliseconds;
@@ -234,4 +234,4 @@ TEST(ProbeHubTest, LogsAFailureOnceAndTheRecovery) {
 }
 
 }  // namespace
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

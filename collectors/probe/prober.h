@@ -15,7 +15,7 @@
 #include "collectors/probe/endpoint_settings.h"
 #include "exporter/util/status.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 // Why a probe failed: a small fixed set, used as a label value.
 enum class FailureReason {
@@ -80,4 +80,4 @@ class Prober {
       std::chrono::steady_clock::time_point deadline) = 0;
 };
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

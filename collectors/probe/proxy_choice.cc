@@ -5,7 +5,7 @@
 
 #include "exporter/util/ascii.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 std::string Trim(const std::string& text) {
@@ -120,4 +120,4 @@ std::optional<std::string> ProcessEnvironment(const std::string& name) {
   return std::string(value);
 }
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -13,7 +13,7 @@
 
 #include "collectors/probe/endpoint_settings.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 // True when `host` is excluded by `no_proxy` (curl's syntax: comma or
 // space separated names; "*" excludes everything; "example.com" and
@@ -51,4 +51,4 @@ ProxyDecision ChooseProxy(const Target& target, const ProxySettings& settings,
 // The process environment, for ChooseProxy.
 std::optional<std::string> ProcessEnvironment(const std::string& name);
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -4,7 +4,7 @@
 
 #include <map>
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 Target T(const std::string& url) {
@@ -132,4 +132,4 @@ TEST(ChooseProxyTest, AgentBypassRules) {
 }
 
 }  // namespace
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

@@ -3,7 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 StatusOr<TrustStore> LoadTrustStore(const std::string& ca_file) {
   if (ca_file.empty()) return LoadSystemTrustStore();
@@ -17,4 +17,4 @@ StatusOr<TrustStore> LoadTrustStore(const std::string& ca_file) {
   return store;
 }
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

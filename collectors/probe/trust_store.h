@@ -13,7 +13,7 @@
 
 #include "exporter/util/status.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 struct X509StoreFree {
   void operator()(X509_STORE* store) const { X509_STORE_free(store); }
@@ -27,4 +27,4 @@ StatusOr<TrustStore> LoadTrustStore(const std::string& ca_file);
 // The system store only (backend-specific).
 StatusOr<TrustStore> LoadSystemTrustStore();
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

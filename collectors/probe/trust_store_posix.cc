@@ -4,7 +4,7 @@
 
 #include "collectors/probe/trust_store.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 
 StatusOr<TrustStore> LoadSystemTrustStore() {
   TrustStore store(X509_STORE_new(), X509StoreFree());
@@ -18,4 +18,4 @@ StatusOr<TrustStore> LoadSystemTrustStore() {
   return store;
 }
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

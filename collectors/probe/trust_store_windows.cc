@@ -13,7 +13,7 @@
 
 #include "collectors/probe/trust_store.h"
 
-namespace entra_pta::endpoint {
+namespace entra_pta::probe {
 namespace {
 
 int AddRootsFrom(X509_STORE* store, DWORD location) {
@@ -56,4 +56,4 @@ StatusOr<TrustStore> LoadSystemTrustStore() {
   return store;
 }
 
-}  // namespace entra_pta::endpoint
+}  // namespace entra_pta::probe

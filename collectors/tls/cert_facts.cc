@@ -98,8 +98,7 @@ std::optional<CertFacts> ReadCertFacts(const std::string& der) {
       }
     }
   }
-  facts.not_after =
-      endpoint::Asn1TimeToTimePoint(X509_get0_notAfter(cert.get()));
+  facts.not_after = probe::Asn1TimeToTimePoint(X509_get0_notAfter(cert.get()));
   ERR_clear_error();
   return facts;
 }

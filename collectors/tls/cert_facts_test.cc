@@ -9,8 +9,8 @@
 namespace entra_pta::tls {
 namespace {
 
-using endpoint::testing::CertSpec;
-using endpoint::testing::MakeCert;
+using probe::testing::CertSpec;
+using probe::testing::MakeCert;
 
 TEST(CertFactsTest, ReadsNamesFingerprintSerialAndExpiry) {
   CertSpec root_spec;
@@ -90,7 +90,7 @@ bool IsValidUtf8WithoutControls(const std::string& text) {
 }
 
 TEST(CertFactsTest, HostileNameBytesBecomeValidLabelText) {
-  endpoint::testing::CertSpec ca_spec;
+  probe::testing::CertSpec ca_spec;
   ca_spec.common_name = "Issuer CA";
   auto issuer = MakeCert(ca_spec, nullptr);
   CertSpec spec;

@@ -16,10 +16,10 @@ CollectorEntry TableEntry() {
       "or re-signed by an SSL-inspection device?",
       true, [](const ConfigSection& section, const CollectorDeps& deps) {
         tls::AllowList allow = tls::ParseAllowList(section);
-        std::shared_ptr<endpoint::ProbeHub> hub =
-            deps.shared != nullptr ? deps.shared->Find<endpoint::ProbeHub>(
-                                         endpoint::kProbeHubSharedKey)
-                                   : nullptr;
+        std::shared_ptr<probe::ProbeHub> hub =
+            deps.shared != nullptr
+                ? deps.shared->Find<probe::ProbeHub>(probe::kProbeHubSharedKey)
+                : nullptr;
         if (hub == nullptr) {
           throw std::logic_error(
               "the tls collector must follow the endpoint collector in the "

@@ -20,11 +20,11 @@ std::vector<CertFacts> CertFactsCache::Facts(
 }
 
 TlsCollector::TlsCollector(AllowList allow,
-                           std::shared_ptr<endpoint::ProbeHub> hub)
+                           std::shared_ptr<probe::ProbeHub> hub)
     : allow_(std::move(allow)), hub_(std::move(hub)) {}
 
-void AppendTlsFamilies(const AllowList& allow,
-                       const endpoint::ProbeRound& round, CertFactsCache& cache,
+void AppendTlsFamilies(const AllowList& allow, const probe::ProbeRound& round,
+                       CertFactsCache& cache,
                        std::vector<prometheus::MetricFamily>& out) {
   auto match = GaugeFamily(
       "entra_pta_tls_issuer_match",
@@ -51,7 +51,7 @@ void AppendTlsFamilies(const AllowList& allow,
       "allowed_roots), 0 if not.");
   for (std::size_t i = 0; i < round.requests.size() && i < round.results.size();
        ++i) {
-    const endpoint::ProbeResult& result = round.results[i];
+    const probe::ProbeResult& result = round.results[i];
     if (round.requests[i].target.scheme != "https" ||
         !result.tls.handshake_done) {
       continue;
@@ -100,7 +100,7 @@ void AppendTlsFamilies(const AllowList& allow,
 
 Status TlsCollector::Collect(const ScrapeContext& context,
                              std::vector<prometheus::MetricFamily>& out) {
-  std::shared_ptr<const endpoint::ProbeRound> round =
+  std::shared_ptr<const probe::ProbeRound> round =
       hub_->Round(context.deadline);
   if (round == nullptr) {
     return Status::Error(

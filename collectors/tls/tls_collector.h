@@ -36,20 +36,20 @@ class CertFactsCache {
 
 class TlsCollector final : public Collector {
  public:
-  TlsCollector(AllowList allow, std::shared_ptr<endpoint::ProbeHub> hub);
+  TlsCollector(AllowList allow, std::shared_ptr<probe::ProbeHub> hub);
 
   Status Collect(const ScrapeContext& context,
                  std::vector<prometheus::MetricFamily>& out) override;
 
  private:
   AllowList allow_;
-  std::shared_ptr<endpoint::ProbeHub> hub_;
+  std::shared_ptr<probe::ProbeHub> hub_;
   CertFactsCache cache_;
 };
 
 // Appends the tls families for a finished round (pure; tested directly).
-void AppendTlsFamilies(const AllowList& allow,
-                       const endpoint::ProbeRound& round, CertFactsCache& cache,
+void AppendTlsFamilies(const AllowList& allow, const probe::ProbeRound& round,
+                       CertFactsCache& cache,
                        std::vector<prometheus::MetricFamily>& out);
 
 }  // namespace entra_pta::tls

@@ -9,8 +9,8 @@
 namespace entra_pta::tls {
 namespace {
 
-using endpoint::testing::CertSpec;
-using endpoint::testing::MakeCert;
+using probe::testing::CertSpec;
+using probe::testing::MakeCert;
 
 TEST(TlsCollectorTest, GenuineAndInterceptedChains) {
   CertSpec ca_spec;
@@ -31,32 +31,30 @@ TEST(TlsCollectorTest, GenuineAndInterceptedChains) {
   std::shared_ptr<X509_STORE> store(X509_STORE_new(), X509_STORE_free);
   X509_STORE_add_cert(store.get(), root.cert.get());
   std::string error;
-  endpoint::ProbeRound round;
+  probe::ProbeRound round;
   round.requests = {
-      {*endpoint::ParseTargetUrl("genuine", "https://login.example/", &error),
-       ""},
-      {*endpoint::ParseTargetUrl("forged", "https://login.example/", &error),
-       ""},
-      {*endpoint::ParseTargetUrl("plain", "http://crl.example/", &error), ""},
-      {*endpoint::ParseTargetUrl("nohandshake", "https://x.example/", &error),
+      {*probe::ParseTargetUrl("genuine", "https://login.example/", &error), ""},
+      {*probe::ParseTargetUrl("forged", "https://login.example/", &error), ""},
+      {*probe::ParseTargetUrl("plain", "http://crl.example/", &error), ""},
+      {*probe::ParseTargetUrl("nohandshake", "https://x.example/", &error),
        ""}};
-  endpoint::ProbeResult genuine;
+  probe::ProbeResult genuine;
   genuine.tls.handshake_done = true;
   genuine.tls.version = "TLSv1.3";
   genuine.tls.chain_der = {genuine_leaf.der(), issuing.der()};
-  endpoint::ChainVerdict verdict =
-      endpoint::VerifyChain(genuine.tls.chain_der, "login.example", store.get(),
-                            std::chrono::system_clock::now());
+  probe::ChainVerdict verdict =
+      probe::VerifyChain(genuine.tls.chain_der, "login.example", store.get(),
+                         std::chrono::system_clock::now());
   ASSERT_TRUE(verdict.verified) << verdict.error;
   genuine.tls.verified = true;
   genuine.tls.verified_chain_der = verdict.chain_der;
-  endpoint::ProbeResult forged;
+  probe::ProbeResult forged;
   forged.tls.handshake_done = true;
   forged.tls.version = "TLSv1.2";
   forged.tls.chain_der = {forged_leaf.der()};
-  endpoint::ProbeResult plain;
-  endpoint::ProbeResult nohandshake;
-  nohandshake.failure = endpoint::FailureReason::kTls;
+  probe::ProbeResult plain;
+  probe::ProbeResult nohandshake;
+  nohandshake.failure = probe::FailureReason::kTls;
   round.results = {genuine, forged, plain, nohandshake};
 
   std::vector<prometheus::MetricFamily> out;

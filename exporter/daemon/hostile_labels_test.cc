@@ -148,9 +148,9 @@ const std::vector<std::string>& HostileStrings() {
 // a placeholder of the same length is issued, then patched in the DER (the
 // tls collector reads names, it does not check this signature).
 std::string CertWithCommonName(const std::string& cn) {
-  endpoint::testing::CertSpec spec;
+  probe::testing::CertSpec spec;
   spec.common_name = std::string(cn.size(), 'Q');
-  const std::string der = endpoint::testing::MakeCert(spec, nullptr).der();
+  const std::string der = probe::testing::MakeCert(spec, nullptr).der();
   const std::string placeholder =
       std::string("\x0c") + static_cast<char>(cn.size()) + spec.common_name;
   std::string patched = der;
@@ -227,15 +227,15 @@ std::string XmlAttributeEscape(const std::string& name) {
 // the names as the tls collector reads them.
 void AddHostileCertificateNames(std::vector<prometheus::MetricFamily>& families,
                                 std::vector<std::string>& expected) {
-  endpoint::ProbeRound round;
+  probe::ProbeRound round;
   std::string error;
   int index = 0;
   for (const std::string& name : HostileStrings()) {
-    endpoint::ProbeRequest request{
-        *endpoint::ParseTargetUrl("tls" + std::to_string(index++),
-                                  "https://login.example/", &error),
+    probe::ProbeRequest request{
+        *probe::ParseTargetUrl("tls" + std::to_string(index++),
+                               "https://login.example/", &error),
         ""};
-    endpoint::ProbeResult result;
+    probe::ProbeResult result;
     result.tls.handshake_done = true;
     result.tls.version = "TLSv1.3";
     result.tls.chain_der = {CertWithCommonName(name)};
@@ -253,16 +253,16 @@ void AddHostileCertificateNames(std::vector<prometheus::MetricFamily>& families,
 
 // endpoint: a proxy address as the agent's .exe.config may hold it.
 void AddHostileProxyAddresses(std::vector<prometheus::MetricFamily>& families) {
-  endpoint::ProbeRound round;
+  probe::ProbeRound round;
   std::string error;
   int index = 0;
   for (const std::string& text : HostileStrings()) {
     round.requests.push_back(
-        {*endpoint::ParseTargetUrl("proxy" + std::to_string(index++),
-                                   "https://login.example/", &error),
+        {*probe::ParseTargetUrl("proxy" + std::to_string(index++),
+                                "https://login.example/", &error),
          "http://" + text + "@proxy.example:3128/" + text});
-    endpoint::ProbeResult result;
-    result.failure = endpoint::FailureReason::kConnectRefused;
+    probe::ProbeResult result;
+    result.failure = probe::FailureReason::kConnectRefused;
     round.results.push_back(result);
   }
   endpoint::AppendEndpointFamilies(round, families);

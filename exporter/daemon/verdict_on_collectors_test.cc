@@ -60,25 +60,25 @@ class EngineOnCollectorsTest : public ::testing::Test {
 };
 
 TEST_F(EngineOnCollectorsTest, NetworkSlowAndUnreachableEndpoints) {
-  endpoint::EndpointSettings settings;
+  probe::EndpointSettings settings;
   std::string error;
   settings.targets = {
-      *endpoint::ParseTargetUrl("login", "https://login.test/", &error),
-      *endpoint::ParseTargetUrl("crl", "http://crl.test/", &error),
-      *endpoint::ParseTargetUrl("fast", "https://fast.test/", &error)};
-  auto prober = std::make_unique<endpoint::testing::FakeProber>();
-  endpoint::ProbeResult slow;
+      *probe::ParseTargetUrl("login", "https://login.test/", &error),
+      *probe::ParseTargetUrl("crl", "http://crl.test/", &error),
+      *probe::ParseTargetUrl("fast", "https://fast.test/", &error)};
+  auto prober = std::make_unique<probe::testing::FakeProber>();
+  probe::ProbeResult slow;
   slow.http_status = 200;
   slow.phases = {0.1, 0.2, 0.3, 1.6, kEndpointSlowSeconds + 0.2};
   prober->Set("login", slow);
-  endpoint::ProbeResult fast = slow;
+  probe::ProbeResult fast = slow;
   fast.phases.total = kEndpointSlowSeconds - 0.2;
   prober->Set("fast", fast);
-  endpoint::ProbeResult dns;
-  dns.failure = endpoint::FailureReason::kDns;
+  probe::ProbeResult dns;
+  dns.failure = probe::FailureReason::kDns;
   prober->Set("crl", dns);
-  auto hub = std::make_shared<endpoint::ProbeHub>(settings, std::move(prober),
-                                                  clock_, nullptr, nullptr);
+  auto hub = std::make_shared<probe::ProbeHub>(settings, std::move(prober),
+                                               clock_, nullptr, nullptr);
   const auto findings =
       Judge({{"endpoint", std::make_shared<endpoint::EndpointCollector>(hub)}});
   const Finding* login = Find(findings, "network.endpoint.login");

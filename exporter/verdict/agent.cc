@@ -13,11 +13,16 @@ Finding Agent(std::string id, std::string name) {
   return Make(Pillar::kAgent, "agent", std::move(id), std::move(name));
 }
 
-Finding Version(const Context& context, const Sample& info) {
+// `info` is null when the registry could not be read but the binary could:
+// its age is judged all the same.
+Finding Version(const Context& context, const Sample* info) {
   Finding finding = Agent("agent.version", "Agent version");
-  finding.summary = "version " + info.Label("version");
-  finding.evidence.push_back("instance " + info.Label("instance_id") +
-                             ", tenant " + info.Label("tenant_id"));
+  finding.summary =
+      "version " + (info ? info->Label("version") : std::string("unknown"));
+  if (info) {
+    finding.evidence.push_back("instance " + info->Label("instance_id") +
+                               ", tenant " + info->Label("tenant_id"));
+  }
   std::optional<double> built =
       context.metrics.One("entra_pta_agent_binary_timestamp_seconds");
   if (!built) return finding;
@@ -124,8 +129,11 @@ void AssessAgent(const Context& context, std::vector<Finding>& out) {
   AddCollectorFinding(context, Pillar::kAgent, "agent", "agent",
                       kWindowsOnlyHint, out);
   if (!HasData(context, "agent")) return;
-  for (const Sample& info : context.metrics.All("entra_pta_agent_info")) {
-    out.push_back(Version(context, info));
+  const std::vector<Sample> infos = context.metrics.All("entra_pta_agent_info");
+  for (const Sample& info : infos) out.push_back(Version(context, &info));
+  if (infos.empty() &&
+      context.metrics.One("entra_pta_agent_binary_timestamp_seconds")) {
+    out.push_back(Version(context, nullptr));
   }
   if (std::optional<double> not_after = context.metrics.One(
           "entra_pta_agent_certificate_not_after_timestamp_seconds")) {

@@ -42,7 +42,6 @@ inline constexpr char kWindowsOnlyHint[] =
 Finding Make(Pillar pillar, std::string topic, std::string id,
              std::string name);
 
-enum class RunState { kDisabled, kUnsupported, kFailed, kOk };
 RunState StateOf(const Context& context, const std::string& collector);
 // The collector ran (successfully or not) on an OS it supports.
 bool HasData(const Context& context, const std::string& collector);

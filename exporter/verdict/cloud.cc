@@ -110,10 +110,11 @@ void AssessCloud(const Context& context, std::vector<Finding>& out) {
     Finding finding = Cloud("cloud.api", "Microsoft Graph");
     finding.severity = Severity::kWarn;
     finding.summary =
-        "not checked: Microsoft Graph did not answer before the deadline";
+        "not checked: no answer from Microsoft Graph yet (the first refresh "
+        "of the agent list has not finished)";
     finding.first_fix = {
-        "Run diagnose again with a longer --timeout; check outbound 443 to "
-        "graph.microsoft.com."};
+        "Wait for the first refresh (diagnose: run it again with a longer "
+        "--timeout); check outbound 443 to graph.microsoft.com."};
     out.push_back(std::move(finding));
     return;
   }

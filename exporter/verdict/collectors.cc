@@ -35,6 +35,40 @@ std::string CollectorFailureFix(const std::string& collector) {
          collector + " (docs/runbooks.md#entraptacollectorfailing).";
 }
 
+// What a failed collector leaves unknown, in words for its pillar.
+std::string CollectorFailureMeaning(const std::string& collector) {
+  if (collector == "heartbeat") {
+    return "The agent's trace directory cannot be read, so the trace-log "
+           "sign of life is unknown (other sources still count).";
+  }
+  if (collector == "endpoint" || collector == "tls") {
+    return "The endpoint probes could not run as configured, so "
+           "reachability and SSL inspection are unknown.";
+  }
+  if (collector == "cloud") {
+    return "The agent list could not be read from Microsoft Graph; the "
+           "numbers shown are from the last successful refresh.";
+  }
+  if (collector == "service") {
+    return "The Service Control Manager could not be queried, so the "
+           "agent's services are unknown.";
+  }
+  if (collector == "eventlog") {
+    return "An event channel or the bookmark state could not be read or "
+           "written, so agent events may be missed.";
+  }
+  if (collector == "agent") {
+    return "The agent's executable, registry key, TrustSettings.xml or "
+           "certificate could not be read.";
+  }
+  if (collector == "domain_controller") {
+    return "The DC locator lookup or a connection could not run, so domain "
+           "controller reachability is unknown.";
+  }
+  return "Its part of the picture is unknown until the collector works "
+         "again.";
+}
+
 }  // namespace
 
 Finding Make(Pillar pillar, std::string topic, std::string id,
@@ -49,20 +83,28 @@ Finding Make(Pillar pillar, std::string topic, std::string id,
 
 std::string FormatCount(double value) { return FormatNumber(value, 0); }
 
-RunState StateOf(const Context& context, const std::string& collector) {
+namespace {
+
+RunState StateIn(const Input& input, const MetricView& metrics,
+                 const std::string& collector) {
   std::optional<double> success;
-  if (context.input.runs.empty()) {
-    success = context.metrics.One("entra_pta_scrape_collector_success",
-                                  {{"collector", collector}});
-  } else if (auto it = context.input.runs.find(collector);
-             it != context.input.runs.end()) {
+  if (input.runs.empty()) {
+    success = metrics.One("entra_pta_scrape_collector_success",
+                          {{"collector", collector}});
+  } else if (auto it = input.runs.find(collector); it != input.runs.end()) {
     success = it->second.success ? 1 : 0;
   }
   if (!success) return RunState::kDisabled;
   std::optional<double> supported =
-      context.metrics.One("entra_pta_" + collector + "_os_supported");
+      metrics.One("entra_pta_" + collector + "_os_supported");
   if (supported && *supported == 0) return RunState::kUnsupported;
   return *success == 1 ? RunState::kOk : RunState::kFailed;
+}
+
+}  // namespace
+
+RunState StateOf(const Context& context, const std::string& collector) {
+  return StateIn(context.input, context.metrics, collector);
 }
 
 bool HasData(const Context& context, const std::string& collector) {
@@ -94,7 +136,10 @@ void AddCollectorFinding(const Context& context, Pillar pillar,
       finding.summary = "not checked: the " + collector +
                         " collector is unsupported on this OS (it reads the "
                         "Windows host the agent runs on)";
-      finding.first_fix = {"Run diagnose on the Windows agent server itself."};
+      finding.first_fix = {
+          "Run the exporter (or diagnose) on the agent's Windows server, or "
+          "set collectors." +
+          collector + ".enabled: false here."};
       break;
     case RunState::kFailed: {
       finding.severity = Severity::kWarn;
@@ -106,10 +151,19 @@ void AddCollectorFinding(const Context& context, Pillar pillar,
         error = run->second.error;
       }
       if (error.empty()) error = "no reason recorded";
-      finding.summary = "the " + collector + " collector failed: " + error;
+      const bool timed_out =
+          run != context.input.runs.end() && run->second.timed_out;
+      finding.summary = "the " + collector + " collector " +
+                        (timed_out ? "timed out: " : "failed: ") + error;
       finding.evidence = {"entra_pta_scrape_collector_success{collector=\"" +
                           collector + "\"} 0"};
-      finding.first_fix = {CollectorFailureFix(collector)};
+      finding.first_fix = {
+          timed_out ? "Raise scrape_timeout in Prometheus (the exporter uses "
+                      "the X-Prometheus-Scrape-Timeout-Seconds header minus "
+                      "scrape.timeout_margin) or find the slow target in the "
+                      "exporter's log."
+                    : CollectorFailureFix(collector)};
+      finding.meaning = CollectorFailureMeaning(collector);
       finding.alert_name = "EntraPTACollectorFailing";
       break;
     }
@@ -118,3 +172,11 @@ void AddCollectorFinding(const Context& context, Pillar pillar,
 }
 
 }  // namespace entra_pta::verdict::internal
+
+namespace entra_pta::verdict {
+
+RunState RunStateOf(const Input& input, const std::string& collector) {
+  return internal::StateIn(input, MetricView(input.families), collector);
+}
+
+}  // namespace entra_pta::verdict

@@ -65,9 +65,6 @@ std::string MeaningOf(const std::string& alert) {
        "Every password this agent validates fails."},
       {"EntraPTADomainControllerUnreachable",
        "The DC is down, being patched, or a firewall blocks the port."},
-      {"EntraPTACollectorFailing",
-       "Its part of the picture is unknown until the collector works "
-       "again."},
   };
   auto it = kMeaning.find(alert);
   return it == kMeaning.end() ? std::string() : it->second;
@@ -85,7 +82,10 @@ std::string Lower(std::string text) {
 void Finish(Finding& finding) {
   if (!finding.alert_name.empty()) {
     finding.runbook_anchor = Lower(finding.alert_name);
-    finding.meaning = MeaningOf(finding.alert_name);
+    // A finding may say more precisely what its failure means (a failed
+    // collector: which part of the picture is unknown).
+    if (finding.meaning.empty())
+      finding.meaning = MeaningOf(finding.alert_name);
   } else if (finding.id == "agent.heartbeat" &&
              finding.severity == Severity::kWarn) {
     finding.runbook_anchor = "entraptaheartbeatstale";

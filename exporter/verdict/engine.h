@@ -52,6 +52,7 @@ struct Finding {
 struct CollectorOutcome {
   bool success = false;  // false: it failed or timed out
   std::string error;
+  bool timed_out = false;
 };
 
 struct Input {
@@ -68,6 +69,11 @@ struct Input {
 };
 
 std::vector<Finding> Assess(const Input& input);
+
+// How the engine sees a collector's last run: not run or not enabled, unable
+// to work on this OS (entra_pta_<name>_os_supported 0), failed, or fine.
+enum class RunState { kDisabled, kUnsupported, kFailed, kOk };
+RunState RunStateOf(const Input& input, const std::string& collector);
 
 // Pointers to every family of `families`, for Input::families.
 std::vector<const prometheus::MetricFamily*> Borrow(

@@ -179,6 +179,45 @@ TEST(VerdictEngineTest, DomainControllerLookupFailed) {
   EXPECT_EQ(f.runbook_anchor, "entraptanodomaincontrollerdiscovered");
 }
 
+// Both views judge events by the window they pass (the page its 15
+// minutes, diagnose its --since): an event counts while its newest
+// occurrence is inside it, however long the counter has been running.
+TEST(VerdictEngineTest, EventsCountOnlyInsideTheWindow) {
+  auto judge = [](double age, std::chrono::seconds since) {
+    const std::vector<MetricFamily> families = {
+        Ran("eventlog"),
+        Counter(
+            "entra_pta_events_total",
+            {{{{"channel", "c"}, {"event_id", "31019"}, {"level", "error"}}, 3},
+             {{{"channel", "c"}, {"event_id", "4"}, {"level", "error"}}, 1}}),
+        Gauge("entra_pta_event_last_timestamp_seconds",
+              {{{{"channel", "c"}, {"event_id", "31019"}}, kNow - age},
+               {{{"channel", "c"}, {"event_id", "4"}}, kNow - age}})};
+    Input input;
+    input.families = Borrow(families);
+    input.now = std::chrono::system_clock::time_point(
+        std::chrono::seconds(static_cast<long long>(kNow)));
+    input.since = since;
+    return Assess(input);
+  };
+  const std::chrono::seconds window(kRecentEventMinutes * 60);
+  const double edge = static_cast<double>(window.count());
+  EXPECT_EQ(Get(judge(edge, window), "events.31019").severity, Severity::kFail);
+  EXPECT_EQ(Get(judge(edge, window), "events.other_errors").severity,
+            Severity::kWarn);
+  EXPECT_EQ(Get(judge(edge + 1, window), "events.31019").severity,
+            Severity::kPass);
+  EXPECT_EQ(Get(judge(edge + 1, window), "events.other_errors").severity,
+            Severity::kPass);
+  // The same events in diagnose's default day.
+  const Finding day = Get(judge(3600, std::chrono::hours(24)), "events.31019");
+  EXPECT_EQ(day.severity, Severity::kFail);
+  EXPECT_EQ(day.alert_name, "EntraPTAAgentCannotReachDomainController");
+  EXPECT_EQ(day.summary,
+            "event 31019 logged in the last 24h: the agent could not reach "
+            "a domain controller");
+}
+
 TEST(VerdictEngineTest, RunStateFromTheCallerWinsOverTheFamilies) {
   Input input;
   input.now = std::chrono::system_clock::time_point(

@@ -37,24 +37,40 @@ Finding Event(std::string id, std::string name) {
   return Make(Pillar::kAgent, "events", std::move(id), std::move(name));
 }
 
+// Whether the newest event `id` of `channel` lies in the window: the
+// judgement both views share. The landing page reads counters that run
+// since the exporter started and passes its look-back; diagnose runs the
+// eventlog collector with look_back = --since, so every event it counted is
+// in the window and the two agree. An event without a time (the collector
+// always writes one) cannot be placed outside the window, so it counts.
+bool InWindow(const Context& context, const std::string& channel,
+              const std::string& id, double* newest) {
+  std::optional<double> last =
+      context.metrics.One("entra_pta_event_last_timestamp_seconds",
+                          {{"channel", channel}, {"event_id", id}});
+  if (!last) return true;
+  if (newest != nullptr) *newest = std::max(*newest, *last);
+  return *last >=
+         context.now - static_cast<double>(context.input.since.count());
+}
+
 Finding Named(const Context& context, const NamedEvent& n,
               const std::string& window) {
   double count = 0;
   double last = 0;
   for (const Sample& s :
        context.metrics.All("entra_pta_events_total", {{"event_id", n.id}})) {
-    count += s.value;
-  }
-  for (const Sample& s : context.metrics.All(
-           "entra_pta_event_last_timestamp_seconds", {{"event_id", n.id}})) {
-    last = std::max(last, s.value);
+    if (s.value > 0 && InWindow(context, s.Label("channel"), n.id, &last)) {
+      count += s.value;
+    }
   }
   Finding finding = Event("events." + n.id, "Event " + n.id);
   if (count > 0) {
     finding.severity = Severity::kFail;
-    finding.summary = FormatCount(count) + " event(s) " + n.id + " " + window +
-                      ": " + n.meaning;
+    finding.summary = "event " + n.id + " logged " + window + ": " + n.meaning;
     if (last > 0) finding.evidence.push_back("newest at " + FormatUtcIso(last));
+    finding.evidence.push_back(FormatCount(count) +
+                               " counted in entra_pta_events_total");
     finding.first_fix = n.fix;
     finding.alert_name = n.alert;
   } else {
@@ -72,7 +88,9 @@ Finding OtherErrors(const Context& context, const std::string& window) {
     const std::string level = s.Label("level");
     if (id == "31019" || id == "31034") continue;
     if (level != "error" && level != "critical") continue;
-    if (s.value <= 0) continue;
+    if (s.value <= 0 || !InWindow(context, s.Label("channel"), id, nullptr)) {
+      continue;
+    }
     others[{s.Label("channel"), id}][level] += s.value;
   }
   Finding finding = Event("events.other_errors", "Other error events");
@@ -91,8 +109,8 @@ Finding OtherErrors(const Context& context, const std::string& window) {
     }
     channels.insert(key.first);
   }
-  finding.summary =
-      FormatCount(total) + " other error/critical event(s) " + window;
+  finding.summary = "other error/critical events logged " + window + " (" +
+                    FormatCount(total) + " counted)";
   finding.first_fix = {"Read them: Get-WinEvent -LogName '" +
                        *channels.begin() +
                        "' -MaxEvents 20 | Format-List TimeCreated, Id, "

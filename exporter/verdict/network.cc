@@ -138,6 +138,11 @@ void Unreachable(const Context& context, const Probe& probe, Finding& finding) {
             "with `netsh winhttp show proxy`."};
   }
   finding.alert_name = "EntraPTAEndpointUnreachable";
+  if (probe.url.rfind("http://", 0) == 0) {
+    finding.meaning =
+        "The agent checks certificate revocation there (port 80); when it "
+        "cannot, its TLS connections to Microsoft can fail.";
+  }
 }
 
 Finding Endpoint(const Context& context, const Sample& up) {

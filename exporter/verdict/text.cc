@@ -101,13 +101,6 @@ void ScrubBearer(std::string& text) {
 
 }  // namespace
 
-bool ContainsNoCase(const std::string& text, const std::string& word) {
-  for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
-    if (StartsWithNoCase(text, i, word)) return true;
-  }
-  return false;
-}
-
 double Bounded(double seconds) {
   if (std::isnan(seconds)) return 0;
   return std::clamp(seconds, -9e9, 9e9);
@@ -117,8 +110,6 @@ TimePoint FromUnixSeconds(double seconds) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
       std::chrono::duration<double>(Bounded(seconds))));
 }
-
-long long Whole(double value) { return std::llround(Bounded(value)); }
 
 std::string FormatUtcIso(TimePoint t) {
   const UtcFields f = Fields(t);

@@ -16,7 +16,6 @@ using TimePoint = std::chrono::system_clock::time_point;
 // overflow a conversion.
 double Bounded(double seconds);
 TimePoint FromUnixSeconds(double seconds);
-long long Whole(double value);  // rounded and bounded
 
 // "2027-01-15T08:00:00Z" (diagnose, JSON) and "2027-01-15 08:00:00 UTC" (the
 // landing page): the same fields of one conversion.
@@ -40,9 +39,5 @@ std::string FormatNumber(double value, int decimals);
 // secret-, token- and password-like keys ("client_secret=..."), bearer
 // tokens; C0 control characters become spaces.
 std::string ScrubForDisplay(const std::string& text);
-
-// Whether `word` (lower case) occurs in `text`, ASCII letters compared
-// without case.
-bool ContainsNoCase(const std::string& text, const std::string& word);
 
 }  // namespace entra_pta::verdict

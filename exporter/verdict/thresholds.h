@@ -44,9 +44,10 @@ inline constexpr int kRecommendedActiveAgents = 3;
 // EntraPTAEndpointSlow: total probe seconds above which an endpoint is slow.
 inline constexpr int kEndpointSlowSeconds = 2;
 
-// The landing page names an agent event when its newest occurrence is at
-// most this many minutes old: the page shows the last scrape, and a named
-// event older than a few scrape intervals is history, not the current state
+// The landing page's event window (Input::since; diagnose passes --since):
+// an agent event counts while its newest occurrence is at most this many
+// minutes old. The page shows the last scrape, and an event older than a few
+// scrape intervals is history, not the current state
 // (EntraPTAAgentCannotReach* use increase(...[15m])).
 inline constexpr int kRecentEventMinutes = 15;
 

@@ -13,13 +13,12 @@ namespace entra_pta {
 namespace {
 
 using TimePoint = std::chrono::system_clock::time_point;
-using verdict::kCodeClose;
-using verdict::kCodeOpen;
 
 constexpr const char* kDocsBase =
     "https://github.com/entra-pta-exporter/entra-pta-exporter/blob/main/docs/";
 
-// Escapes `text` for HTML; \x01...\x02 become <code>...</code>.
+// Escapes `text` for HTML; a span in backticks (a command or a setting, as
+// the engine and the diagnose markdown write them) becomes <code>...</code>.
 std::string RenderText(const std::string& text) {
   std::string out;
   bool in_code = false;
@@ -29,17 +28,13 @@ std::string RenderText(const std::string& text) {
     plain.clear();
   };
   for (char c : text) {
-    if (c == kCodeOpen && !in_code) {
-      flush();
-      out += "<code>";
-      in_code = true;
-    } else if (c == kCodeClose && in_code) {
-      flush();
-      out += "</code>";
-      in_code = false;
-    } else if (c != kCodeOpen && c != kCodeClose) {
+    if (c != '`') {
       plain += c;
+      continue;
     }
+    flush();
+    out += in_code ? "</code>" : "<code>";
+    in_code = !in_code;
   }
   flush();
   if (in_code) out += "</code>";
@@ -133,9 +128,17 @@ std::string When(const std::optional<TimePoint>& t, TimePoint now) {
 
 void RenderFinding(std::ostringstream& html, const Finding& f) {
   const char* level = f.problem ? "problem" : "warning";
-  html << "<li class=\"finding " << level << "\"><p class=\"what\"><strong>"
+  html << "<li class=\"finding " << level << "\" data-id=\"" << HtmlEscape(f.id)
+       << "\"><p class=\"what\"><strong>"
        << (f.problem ? "Problem:" : "Warning:") << "</strong> "
        << RenderText(f.what) << "</p>";
+  if (!f.evidence.empty()) {
+    html << "<p class=\"evidence muted\">";
+    for (std::size_t i = 0; i < f.evidence.size(); ++i) {
+      html << (i == 0 ? "" : "; ") << RenderText(f.evidence[i]);
+    }
+    html << "</p>";
+  }
   if (!f.meaning.empty()) {
     html << "<p class=\"meaning\"><strong>What it means:</strong> "
          << RenderText(f.meaning) << "</p>";
@@ -148,6 +151,10 @@ void RenderFinding(std::ostringstream& html, const Finding& f) {
            << HtmlEscape(f.runbook_anchor) << "\">Runbook</a>";
     }
     html << "</p>";
+  }
+  if (!f.alert_name.empty()) {
+    html << "<p class=\"alert muted\">Alert: <code>" << HtmlEscape(f.alert_name)
+         << "</code></p>";
   }
   html << "</li>\n";
 }
@@ -203,7 +210,7 @@ void RenderPillar(std::ostringstream& html, const PillarReport& p,
     }
     html << "</td><td>";
     if (!c.error.empty()) {
-      html << "<span class=\"error\">" << RenderText(c.error) << "</span>";
+      html << "<span class=\"error\">" << HtmlEscape(c.error) << "</span>";
       if (c.state == CollectorState::kUnsupported) {
         html << "<br><span class=\"muted\">" << RenderText(c.first_fix)
              << "</span>";
@@ -218,29 +225,12 @@ void RenderPillar(std::ostringstream& html, const PillarReport& p,
 
 }  // namespace
 
-std::vector<PillarReport> AssessPillars(
-    const std::vector<CollectorEntry>& table,
-    const std::vector<CollectorSummary>& summaries, TimePoint now) {
-  std::vector<verdict::CollectorInput> collectors;
-  for (const CollectorEntry& entry : table) {
-    verdict::CollectorInput c;
-    c.name = entry.name;
-    c.description = entry.description;
-    for (const CollectorSummary& s : summaries) {
-      if (s.name != entry.name) continue;
-      static_cast<CollectorSummary&>(c) = s;
-      c.enabled = true;
-    }
-    collectors.push_back(std::move(c));
-  }
-  return verdict::AssessPillars(collectors, now);
-}
-
 std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
                             const std::vector<CollectorSummary>& summaries,
-                            const LandingPageInfo& info, TimePoint now) {
+                            const LandingPageInfo& info, TimePoint now,
+                            const LandingPageOptions& options) {
   const std::vector<PillarReport> pillars =
-      AssessPillars(table, summaries, now);
+      AssessPillars(table, summaries, now, options);
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, "

@@ -1,12 +1,13 @@
 // The landing page (`/`): what a person opening the exporter in a browser
-// needs at a glance, rendered as HTML from the verdict layer's pillars
-// (exporter/verdict/pillars.h: the collectors grouped into the pillars PTA
-// depends on, each with a state and findings with what they mean and the
-// first fix). This file holds no judgement of its own.
+// needs at a glance, rendered as HTML from the verdict engine's findings
+// grouped into pillars (landing_page_model.h: each pillar with a state, each
+// finding with its evidence, what it means, the first fix, the runbook
+// section and the alert). This file holds no judgement of its own.
 //
 // The page only reads the last scrape of /metrics; opening it never runs a
 // collector. Everything shown is HTML-escaped, URL user information and
-// token- or secret-like values are blanked out, and the page has no script
+// token- or secret-like values are blanked out (by the engine, and here for
+// the collectors' errors and the build info), and the page has no script
 // (the server's CSP forbids one) and says every state in words, not only in
 // colour.
 //
@@ -20,29 +21,10 @@
 
 #include "exporter/sdk/collector_registration.h"
 #include "exporter/sdk/collector_summary.h"
-#include "exporter/verdict/pillars.h"
 #include "exporter/verdict/text.h"
+#include "exporter/views/landing_page_model.h"
 
 namespace entra_pta {
-
-// The page's types and judgement are the verdict layer's (pillars.h).
-using verdict::CollectorReport;
-using verdict::CollectorState;
-using verdict::CollectorStateKey;
-using verdict::CollectorStateLabel;
-using verdict::PillarReport;
-using verdict::PillarState;
-using verdict::PillarStateKey;
-using verdict::PillarStateLabel;
-using Finding = verdict::PillarFinding;
-
-// The pillars with their state, from the collector table (every collector,
-// enabled or not), the runner's summaries (the enabled ones) and the time.
-// A collector that is in no pillar lands in a last "Other collectors" one.
-std::vector<PillarReport> AssessPillars(
-    const std::vector<CollectorEntry>& table,
-    const std::vector<CollectorSummary>& summaries,
-    std::chrono::system_clock::time_point now);
 
 struct LandingPageInfo {
   std::string version;
@@ -54,7 +36,8 @@ struct LandingPageInfo {
 std::string LandingPageHtml(const std::vector<CollectorEntry>& table,
                             const std::vector<CollectorSummary>& summaries,
                             const LandingPageInfo& info,
-                            std::chrono::system_clock::time_point now);
+                            std::chrono::system_clock::time_point now,
+                            const LandingPageOptions& options = {});
 
 // The scrubbing of secrets and the time formatting are the verdict
 // engine's (exporter/verdict/text.h), named here for the page's callers.

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <regex>
@@ -100,6 +101,8 @@ TEST(LandingPageTest, ThresholdsOnBothSides) {
   auto event = [](minutes age) {
     return Families{
         Gauge("entra_pta_eventlog_channel_up", {{"channel", "c"}}, 1),
+        Gauge("entra_pta_events_total",
+              {{"channel", "c"}, {"event_id", "31034"}, {"level", "error"}}, 1),
         Gauge("entra_pta_event_id_info",
               {{"event_id", "31034"}, {"meaning", "cloud_unreachable"}}, 1),
         Gauge("entra_pta_event_last_timestamp_seconds",
@@ -134,6 +137,12 @@ TEST(LandingPageTest, RecentNamedEventsServicesAndCertificate) {
             {{"event_id", "31034"}, {"meaning", "cloud_unreachable"}}, 1),
       Gauge("entra_pta_event_id_info",
             {{"event_id", "31019"}, {"meaning", "dc_unreachable"}}, 1),
+      Gauge("entra_pta_events_total",
+            {{"channel", channel}, {"event_id", "31034"}, {"level", "error"}},
+            2),
+      Gauge("entra_pta_events_total",
+            {{"channel", channel}, {"event_id", "31019"}, {"level", "error"}},
+            1),
       Gauge("entra_pta_event_last_timestamp_seconds",
             {{"channel", channel}, {"event_id", "31034"}},
             UnixSeconds(kNow - minutes(4))),
@@ -162,16 +171,22 @@ TEST(LandingPageTest, RecentNamedEventsServicesAndCertificate) {
   const PillarReport& p = Pillar(pillars, "agent");
   EXPECT_EQ(p.state, PillarState::kProblem);
   const std::string text = AllText(p);
-  EXPECT_NE(text.find("The agent logged event 31034 4 min ago: it could not "
-                      "reach the Microsoft cloud."),
+  EXPECT_NE(text.find("Event 31034: event 31034 logged in the last 15m: the "
+                      "agent could not reach the Microsoft cloud"),
             std::string::npos)
       << text;
-  EXPECT_EQ(text.find("event 31019"), std::string::npos) << text;  // 3 h old
-  EXPECT_NE(text.find("The service AzureADConnectAgentUpdater is stopped."),
+  EXPECT_NE(text.find("newest at 2026-11-25T23:37:07Z"), std::string::npos)
+      << text;
+  // 3 h old: history, not the current state.
+  EXPECT_NE(text.find("Event 31019: none in the last 15m."), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Service AzureADConnectAgentUpdater: not running "
+                      "(stopped)"),
             std::string::npos);
-  EXPECT_NE(text.find("Running: AzureADConnectAuthenticationAgent."),
+  EXPECT_NE(text.find("Service AzureADConnectAuthenticationAgent: running."),
             std::string::npos);
-  EXPECT_NE(text.find("client certificate expires on 2026-12-05, in 10 d"),
+  EXPECT_NE(text.find("Agent certificate: expires in 10 days: renewal is "
+                      "failing"),
             std::string::npos)
       << text;
   // Problems before warnings.
@@ -196,14 +211,16 @@ std::string ReadFile(const std::string& path) {
 }
 
 TEST(LandingPageTest, EveryRunbookLinkHasItsSection) {
-  // The anchors are string literals in the page's judgement
-  // (exporter/verdict/pillar*.cc); each must be an alert section of
+  // The page links each finding to the runbook section of its alert (the
+  // engine's anchor is the alert name in lower case); every alert name the
+  // engine (exporter/verdict/*.cc) can give must be an alert section of
   // docs/runbooks.md (anchor = heading in lower case).
   std::string source;
-  for (const char* file :
-       {"pillars.cc", "pillar_network_cloud.cc", "pillar_agent_dc.cc"}) {
-    source += ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) +
-                       "/exporter/verdict/" + file);
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::string(ENTRA_PTA_SOURCE_DIR) + "/exporter/verdict")) {
+    if (entry.path().extension() == ".cc") {
+      source += ReadFile(entry.path().string());
+    }
   }
   const std::string runbooks =
       ReadFile(std::string(ENTRA_PTA_SOURCE_DIR) + "/docs/runbooks.md");
@@ -220,10 +237,12 @@ TEST(LandingPageTest, EveryRunbookLinkHasItsSection) {
   }
   ASSERT_GT(sections.size(), 10u);
   std::set<std::string> used;
-  const std::regex literal("\"(entrapta[a-z]+)\"");
+  const std::regex literal("\"(EntraPTA[A-Za-z]+|entrapta[a-z]+)\"");
   for (auto it = std::sregex_iterator(source.begin(), source.end(), literal);
        it != std::sregex_iterator(); ++it) {
-    used.insert((*it)[1]);
+    std::string anchor = (*it)[1];
+    for (char& c : anchor) c = static_cast<char>(std::tolower(c));
+    used.insert(anchor);
   }
   EXPECT_GT(used.size(), 15u);
   for (const std::string& anchor : used) {

@@ -76,18 +76,20 @@ TEST(LandingPageTest, HealthyPillarsAreOkWithTheirNumbers) {
       kNow);
   const PillarReport& agent = Pillar(pillars, "agent");
   EXPECT_EQ(agent.state, PillarState::kOk) << AllText(agent);
-  EXPECT_NE(AllText(agent).find("Last sign of life from the agent 1 min ago"),
+  EXPECT_NE(AllText(agent).find("Heartbeat: last sign of life 1m 30s ago"),
             std::string::npos)
       << AllText(agent);
   ASSERT_TRUE(agent.last_scrape);
   EXPECT_EQ(*agent.last_scrape, kNow - seconds(12));
   const PillarReport& network = Pillar(pillars, "network");
   EXPECT_EQ(network.state, PillarState::kOk) << AllText(network);
-  EXPECT_NE(network.headline.find("2 of 2 endpoints reachable"),
-            std::string::npos);
-  EXPECT_NE(AllText(network).find("1 of 1 TLS certificates issued by the "
-                                  "expected CAs"),
-            std::string::npos);
+  EXPECT_EQ(network.headline,
+            "No problem found in the last scrape (3 checks passed).");
+  EXPECT_NE(AllText(network).find("SSL inspection: no SSL inspection: every "
+                                  "https endpoint (1) presents a chain from "
+                                  "the allowed issuers."),
+            std::string::npos)
+      << AllText(network);
   EXPECT_EQ(Pillar(pillars, "cloud").state, PillarState::kNotEnabled);
   EXPECT_TRUE(Pillar(pillars, "cloud").notes.empty());
 
@@ -164,20 +166,19 @@ TEST(LandingPageTest, UnreachableEndpointSaysWhichAndWhyAndHowToTest) {
   EXPECT_EQ(network.state, PillarState::kProblem);
   ASSERT_EQ(network.findings.size(), 2u);
   EXPECT_EQ(network.findings[0].what,
-            "bootstrap (https://t.pta.example:8443/) cannot be reached: the "
-            "TCP connection was refused or the network is unreachable.");
+            "Endpoint bootstrap: unreachable on port 8443: TCP connection "
+            "refused (reason connect_refused)");
+  EXPECT_EQ(network.findings[0].evidence.at(0), "https://t.pta.example:8443/");
   EXPECT_NE(network.findings[0].first_fix.find(
                 "Test-NetConnection -ComputerName t.pta.example -Port 8443"),
             std::string::npos);
   EXPECT_EQ(network.findings[0].runbook_anchor, "entraptaendpointunreachable");
-  EXPECT_NE(network.findings[1].what.find("does not resolve"),
+  EXPECT_NE(network.findings[1].what.find("the name did not resolve"),
             std::string::npos);
   EXPECT_NE(network.findings[1].first_fix.find("Resolve-DnsName crl.example"),
             std::string::npos);
   EXPECT_NE(network.findings[1].meaning.find("revocation"), std::string::npos);
   EXPECT_EQ(network.headline, network.findings[0].what);
-  EXPECT_NE(AllText(network).find("0 of 2 endpoints reachable"),
-            std::string::npos);
 }
 
 TEST(LandingPageTest, SslInspectionIsNamedOnceWithTheIssuer) {
@@ -189,18 +190,26 @@ TEST(LandingPageTest, SslInspectionIsNamedOnceWithTheIssuer) {
       kNow);
   const PillarReport& network = Pillar(pillars, "network");
   EXPECT_EQ(network.state, PillarState::kProblem);
-  ASSERT_EQ(network.findings.size(), 1u) << AllText(network);
-  EXPECT_EQ(network.findings[0].what,
-            "SSL inspection detected on login (https://localhost:1/ through "
-            "the proxy http://127.0.0.1:8080): its certificate was issued by "
+  // The engine's two findings, as diagnose shows them: the endpoint's
+  // failed handshake (pointing at the inspection) and the inspection.
+  ASSERT_EQ(network.findings.size(), 2u) << AllText(network);
+  EXPECT_EQ(network.findings[0].id, "network.endpoint.login");
+  EXPECT_NE(network.findings[0].evidence.back().find(
+                "certificate issued by \"mitmproxy\": SSL inspection"),
+            std::string::npos)
+      << AllText(network);
+  const Finding& inspection = network.findings[1];
+  EXPECT_EQ(inspection.id, "network.ssl_inspection");
+  EXPECT_EQ(inspection.what,
+            "SSL inspection: 1 of 1 endpoints present a certificate re-signed "
+            "by another CA: SSL inspection breaks the agent");
+  EXPECT_EQ(inspection.evidence.at(0),
+            "login: SSL inspection detected: its certificate was issued by "
             "\"mitmproxy\" (root \"mitmproxy\"), not by Microsoft's or "
-            "DigiCert's CAs.");
-  EXPECT_NE(network.findings[0].first_fix.find("*.msappproxy.net"),
-            std::string::npos);
-  EXPECT_EQ(network.findings[0].runbook_anchor,
-            "entraptatlsinterceptiondetected");
-  EXPECT_NE(AllText(network).find("0 of 1 TLS certificates"),
-            std::string::npos);
+            "DigiCert's CAs");
+  EXPECT_NE(inspection.first_fix.find("*.msappproxy.net"), std::string::npos);
+  EXPECT_EQ(inspection.runbook_anchor, "entraptatlsinterceptiondetected");
+  EXPECT_EQ(inspection.alert_name, "EntraPTATLSInterceptionDetected");
 }
 
 // Issue 14 defect 8: after a CA rotation allowed_issuers names the new
@@ -231,23 +240,28 @@ TEST(LandingPageTest, RootNotAllowedAfterACaRotationIsNotCalledInspection) {
        Ran("tls", parts(true, false, "Microsoft TLS RSA Issuing CA 10"))},
       kNow);
   const PillarReport& network = Pillar(pillars, "network");
-  ASSERT_EQ(network.findings.size(), 1u) << AllText(network);
-  EXPECT_EQ(network.findings[0].what,
-            "Certificate chain root not on the allow-list on login "
-            "(https://localhost:1/): the leaf's issuing CA \"Microsoft TLS "
-            "RSA Issuing CA 10\" is allowed, but the chain's root \"New Root "
-            "2030\" (SHA-256 \"bb22\") is not on "
-            "collectors.tls.allowed_roots.");
-  EXPECT_EQ(network.findings[0].first_fix.rfind(
+  ASSERT_EQ(network.findings.size(), 2u) << AllText(network);
+  const Finding& rotation = network.findings[1];
+  EXPECT_EQ(rotation.id, "network.ssl_inspection");
+  EXPECT_NE(rotation.what.find("whose root is not on the allow-list (a CA "
+                               "rotation"),
+            std::string::npos)
+      << rotation.what;
+  EXPECT_EQ(rotation.evidence.at(0),
+            "login: Certificate chain root not on the allow-list: the leaf's "
+            "issuing CA \"Microsoft TLS RSA Issuing CA 10\" is allowed, but "
+            "the chain's root \"New Root 2030\" (SHA-256 \"bb22\") is not on "
+            "collectors.tls.allowed_roots");
+  EXPECT_EQ(rotation.first_fix.rfind(
                 "If this is the genuine root of the issuing CA", 0),
             0u)
-      << network.findings[0].first_fix;
-  EXPECT_NE(network.findings[0].first_fix.find(
+      << rotation.first_fix;
+  EXPECT_NE(rotation.first_fix.find(
                 "allow the root: add \"New Root 2030\" or \"sha256:bb22\" to "
                 "collectors.tls.allowed_roots"),
             std::string::npos)
-      << network.findings[0].first_fix;
-  EXPECT_EQ(network.findings[0].what.find("Microsoft's or DigiCert's"),
+      << rotation.first_fix;
+  EXPECT_EQ(AllText(network).find("Microsoft's or DigiCert's"),
             std::string::npos);
 
   pillars = AssessPillars(
@@ -256,16 +270,16 @@ TEST(LandingPageTest, RootNotAllowedAfterACaRotationIsNotCalledInspection) {
        Ran("tls", parts(false, true, "Contoso SSL Inspection CA"))},
       kNow);
   const PillarReport& inspected = Pillar(pillars, "network");
-  ASSERT_EQ(inspected.findings.size(), 1u) << AllText(inspected);
-  EXPECT_NE(inspected.findings[0].what.find(
+  ASSERT_EQ(inspected.findings.size(), 2u) << AllText(inspected);
+  EXPECT_NE(inspected.findings[1].evidence.at(0).find(
                 "the leaf's issuing CA \"Contoso SSL Inspection CA\" "
                 "(SHA-256 \"aa11\") is not on collectors.tls.allowed_issuers"),
             std::string::npos)
-      << inspected.findings[0].what;
-  EXPECT_EQ(inspected.findings[0].first_fix.rfind(
+      << AllText(inspected);
+  EXPECT_EQ(inspected.findings[1].first_fix.rfind(
                 "If it is a device's CA, exempt *.msappproxy.net", 0),
             0u)
-      << inspected.findings[0].first_fix;
+      << inspected.findings[1].first_fix;
 }
 
 TEST(LandingPageTest, ExpiredCertificateIsTheTlsReason) {
@@ -280,10 +294,9 @@ TEST(LandingPageTest, ExpiredCertificateIsTheTlsReason) {
       kNow);
   const PillarReport& network = Pillar(pillars, "network");
   ASSERT_EQ(network.findings.size(), 1u);
-  EXPECT_NE(
-      network.findings[0].what.find("its certificate expired on 2021-01-01"),
-      std::string::npos)
-      << network.findings[0].what;
+  EXPECT_EQ(network.findings[0].evidence.back(),
+            "its certificate expired on 2021-01-01")
+      << AllText(network);
 }
 
 TEST(LandingPageTest, SecretsNeverReachThePage) {
@@ -357,9 +370,13 @@ TEST(LandingPageTest, StaleHeartbeatAndMissingTraceLog) {
   EXPECT_EQ(agent.state, PillarState::kProblem);
   ASSERT_EQ(agent.findings.size(), 1u);
   EXPECT_EQ(agent.findings[0].what,
-            "No sign of life from the agent for 3 h 5 min (threshold 2 h). "
-            "Sources: trace_log: last sign 3 h 5 min ago; bootstrap: no sign "
-            "of life recorded (unknown).");
+            "Heartbeat: no sign of life for 3h 5m (threshold 120 minutes, when "
+            "Entra marks the agent inactive)");
+  EXPECT_EQ(agent.findings[0].evidence,
+            (std::vector<std::string>{
+                "trace_log: last sign of life 3h 5m ago (stale)",
+                "bootstrap: no sign of life recorded (unknown)"}));
+  EXPECT_EQ(agent.findings[0].alert_name, "EntraPTAHeartbeatStale");
   EXPECT_NE(agent.findings[0].first_fix.find(
                 "Restart-Service -Name AzureADConnectAuthenticationAgent"),
             std::string::npos);
@@ -384,7 +401,7 @@ TEST(LandingPageTest, StaleHeartbeatAndMissingTraceLog) {
     EXPECT_NE(blind.state, PillarState::kProblem) << any_stale;
     ASSERT_EQ(blind.findings.size(), 1u) << any_stale;
     EXPECT_FALSE(blind.findings[0].problem);
-    EXPECT_EQ(blind.findings[0].what.rfind("Heartbeat unknown: no heartbeat "
+    EXPECT_EQ(blind.findings[0].what.rfind("Heartbeat: unknown: no heartbeat "
                                            "source has shown a sign of life",
                                            0),
               0u)
@@ -419,13 +436,18 @@ TEST(LandingPageTest, CloudCountsAndInactiveAgents) {
   auto one = AssessPillars(Table(), {cloud(1, 1)}, kNow);
   const PillarReport& c1 = Pillar(one, "cloud");
   EXPECT_EQ(c1.state, PillarState::kProblem);
-  EXPECT_NE(c1.headline.find("Only one PTA agent is active"),
-            std::string::npos);
+  EXPECT_EQ(c1.headline.rfind("Active agents in the tenant: only one active "
+                              "agent, one failure from a tenant-wide lockout; "
+                              "1 active, 1 inactive",
+                              0),
+            0u)
+      << c1.headline;
   ASSERT_EQ(c1.findings.size(), 2u);
+  EXPECT_EQ(c1.findings[0].alert_name, "EntraPTAOnlyOneActiveAgent");
+  EXPECT_EQ(c1.findings[1].alert_name, "EntraPTACloudAgentInactive");
   EXPECT_NE(c1.findings[1].what.find("pta02.corp.example.com"),
             std::string::npos);
-  EXPECT_NE(AllText(c1).find("1 active, 1 inactive agents (Microsoft Graph, "
-                             "refreshed 3 min ago)"),
+  EXPECT_NE(AllText(c1).find("never seen active by this exporter"),
             std::string::npos);
 
   auto two = AssessPillars(Table(), {cloud(2, 1)}, kNow);
@@ -434,9 +456,11 @@ TEST(LandingPageTest, CloudCountsAndInactiveAgents) {
   EXPECT_NE(Pillar(none, "cloud").headline.find("no active PTA agent"),
             std::string::npos);
 
+  // Before the first refresh the agent numbers are unknown: a warning that
+  // says so, as in diagnose.
   auto waiting = AssessPillars(Table(), {Ran("cloud", {})}, kNow);
-  EXPECT_EQ(Pillar(waiting, "cloud").state, PillarState::kOk);
-  EXPECT_NE(Pillar(waiting, "cloud").headline.find("Waiting for the first"),
+  EXPECT_EQ(Pillar(waiting, "cloud").state, PillarState::kWarning);
+  EXPECT_NE(Pillar(waiting, "cloud").headline.find("the first refresh"),
             std::string::npos);
 }
 
@@ -456,15 +480,20 @@ TEST(LandingPageTest, DomainControllersPerPort) {
   EXPECT_EQ(p.state, PillarState::kProblem);
   ASSERT_EQ(p.findings.size(), 2u) << AllText(p);
   EXPECT_EQ(p.findings[0].what,
-            "No domain controller answers on port 389 (LDAP) (2 tried).");
+            "DCs on port 389: no domain controller reachable on port 389: "
+            "every password this agent validates fails");
+  EXPECT_EQ(p.findings[0].alert_name, "EntraPTANoDomainControllerReachable");
   EXPECT_FALSE(p.findings[1].problem);
   EXPECT_EQ(p.findings[1].what,
-            "dc2.corp.example does not answer on port 88 (Kerberos); other "
-            "domain controllers do.");
-  EXPECT_NE(AllText(p).find("2 domain controllers found for corp.example"),
-            std::string::npos);
+            "DCs on port 88: 1 of 2 domain controllers unreachable on port 88");
+  EXPECT_EQ(p.findings[1].alert_name, "EntraPTADomainControllerUnreachable");
+  EXPECT_NE(AllText(p).find("DC discovery for corp.example: 2 domain "
+                            "controller(s) found"),
+            std::string::npos)
+      << AllText(p);
 
-  // A failed lookup fails the collector: one finding, the lookup's fix.
+  // A failed lookup fails the collector: the engine's lookup finding (a
+  // problem, with the lookup's fix) and the collector's failure.
   pillars =
       AssessPillars(Table(),
                     {Ran("domain_controller",
@@ -474,22 +503,25 @@ TEST(LandingPageTest, DomainControllersPerPort) {
                     kNow);
   const PillarReport& failed = Pillar(pillars, "domain_controller");
   EXPECT_EQ(failed.state, PillarState::kProblem);
-  ASSERT_EQ(failed.findings.size(), 1u) << AllText(failed);
-  EXPECT_EQ(failed.findings[0].failed_collector, "domain_controller");
-  EXPECT_NE(failed.findings[0].what.find("no DNS server listening"),
-            std::string::npos);
+  ASSERT_EQ(failed.findings.size(), 2u) << AllText(failed);
+  EXPECT_EQ(failed.findings[0].id, "dc.discovery.corp.example");
+  EXPECT_TRUE(failed.findings[0].problem);
   EXPECT_NE(failed.findings[0].first_fix.find(
                 "Resolve-DnsName -Type SRV _ldap._tcp.dc._msdcs.corp.example"),
             std::string::npos);
   EXPECT_EQ(failed.findings[0].runbook_anchor,
             "entraptanodomaincontrollerdiscovered");
+  EXPECT_EQ(failed.findings[1].id, "dc.collector.domain_controller");
+  EXPECT_EQ(failed.findings[1].alert_name, "EntraPTACollectorFailing");
+  EXPECT_NE(failed.findings[1].what.find("no DNS server listening"),
+            std::string::npos);
 
   Families empty = {
       Gauge("entra_pta_dns_lookup_success", {{"domain", "corp.example"}}, 1),
       Gauge("entra_pta_dc_discovered", {{"domain", "corp.example"}}, 0)};
   pillars = AssessPillars(Table(), {Ran("domain_controller", empty)}, kNow);
   EXPECT_NE(Pillar(pillars, "domain_controller")
-                .headline.find("No domain controller is registered"),
+                .headline.find("no domain controller found"),
             std::string::npos);
 }
 

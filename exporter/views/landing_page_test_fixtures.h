@@ -69,6 +69,7 @@ inline std::string AllText(const PillarReport& p) {
   std::string text = p.headline;
   for (const Finding& f : p.findings) {
     text += "\n" + f.what + "\n" + f.meaning + "\n" + f.first_fix;
+    for (const std::string& e : f.evidence) text += "\n" + e;
   }
   for (const std::string& n : p.notes) text += "\n" + n;
   return text;

@@ -363,16 +363,20 @@ class LandingPageBrowserTest(unittest.TestCase):
         for label in ("OK", "NOT ENABLED"):
             self.assertIn(label, overview)
         cloud = self.pillar_text("cloud")
-        self.assertIn("3 active, 0 inactive agents (Microsoft Graph, "
-                      "refreshed ", cloud)
+        # The verdict engine's passed checks, worded as diagnose words them.
+        self.assertIn("Active agents in the tenant: 3 active, 0 inactive "
+                      "(Microsoft recommends at least 3 active).", cloud)
         network = self.pillar_text("network")
         self.assertIn("Network to Microsoft", network)
-        self.assertIn("2 of 2 endpoints reachable.", network)
-        self.assertIn("1 of 1 TLS certificates issued by the expected CAs",
-                      network)
+        self.assertRegex(network, r"Endpoint login: reachable on port \d+: "
+                                  r"HTTP \d+ in [0-9.]+ s\.")
+        self.assertIn("SSL inspection: no SSL inspection: every https "
+                      "endpoint (1) presents a chain from the allowed "
+                      "issuers.", network)
         self.assertIn("Last scrape: ", network)
         agent = self.pillar_text("agent")
-        self.assertRegex(agent, r"Last sign of life from the agent 1 min ago")
+        self.assertRegex(agent, r"Heartbeat: last sign of life (\d+m )?\d+s "
+                                r"ago \(threshold 120 minutes")
         self.assertNotIn("Problem:", text)
         # The links a person follows from here.
         links = self.browser.run(
@@ -420,21 +424,26 @@ class LandingPageBrowserTest(unittest.TestCase):
         self.assertIn("4 pillars need attention.", overview)
 
         cloud = self.pillar_text("cloud")
-        self.assertIn("Only one PTA agent is active: one failure away from "
-                      "a tenant-wide lockout.", cloud)
+        self.assertIn("Problem: Active agents in the tenant: only one active "
+                      "agent, one failure from a tenant-wide lockout; 1 "
+                      "active, 1 inactive", cloud)
+        self.assertIn("Alert: EntraPTAOnlyOneActiveAgent", cloud)
         # A machine name from Graph with markup in it, shown as text.
-        self.assertIn("Entra reports the agent on %s (agent id a2, external "
-                      "IP 203.0.113.2) as inactive" % HOSTILE_MACHINE, cloud)
-        self.assertIn("1 active, 1 inactive agents", cloud)
+        self.assertIn("Entra reports the agent on %s inactive"
+                      % HOSTILE_MACHINE, cloud)
+        self.assertIn("agent id a2, external IP 203.0.113.2", cloud)
         self.assertIn("PROBLEM", overview)
 
         network = self.pillar_text("network")
-        self.assertIn(
-            "SSL inspection detected on login (%s through the proxy "
-            "http://127.0.0.1:%d): its certificate was issued by "
-            "\"mitmproxy\"" % (genuine, self.mitm.port), network)
-        self.assertIn("bootstrap (%s) cannot be reached: the TCP connection "
-                      "was refused" % refused, network)
+        self.assertIn("Problem: SSL inspection: 1 of 1 endpoints present a "
+                      "certificate re-signed by another CA", network)
+        self.assertIn("login: SSL inspection detected: its certificate was "
+                      "issued by \"mitmproxy\"", network)
+        self.assertIn("through proxy http://127.0.0.1:%d" % self.mitm.port,
+                      network)
+        self.assertIn("Endpoint bootstrap: unreachable on port %s: TCP "
+                      "connection refused" % refused.rsplit(":", 1)[1]
+                      .rstrip("/"), network)
         self.assertIn("What it means:", network)
         self.assertRegex(network, r"First fix: Test-NetConnection "
                                   r"-ComputerName 127\.0\.0\.1 -Port \d+")
@@ -442,7 +451,7 @@ class LandingPageBrowserTest(unittest.TestCase):
 
         agent = self.pillar_text("agent")
         # The hostile name is shown literally, as text.
-        self.assertIn("The heartbeat collector failed: ", agent)
+        self.assertIn("the heartbeat collector failed: ", agent)
         self.assertIn(HOSTILE, agent)
         self.assertIn("collectors.heartbeat.trace_dir", agent)
         self.assertIn("UNSUPPORTED ON THIS OS", agent)
@@ -451,11 +460,10 @@ class LandingPageBrowserTest(unittest.TestCase):
             ".dataset.state;")
         self.assertEqual(service_state, "unsupported")
         dc = self.pillar_text("domain_controller")
-        self.assertIn("The domain_controller collector failed: ", dc)
+        self.assertIn("the domain_controller collector failed: ", dc)
         self.assertIn("no DNS server listening at 127.0.0.1:", dc)
         self.assertIn("First fix: Resolve-DnsName -Type SRV _ldap._tcp.dc."
-                      "_msdcs.corp.example.test and "
-                      "Get-DnsClientServerAddress on the server", dc)
+                      "_msdcs.corp.example.test on this server", dc)
         self.assert_no_script_anywhere()
         # No element came from the hostile string; it is one text node.
         self.assertEqual(self.browser.run(

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The layer lint (ctest lint.layers): every `#include "..."` in exporter/,
-collectors/ and fuzz/ must point one way, down the layers ARCHITECTURE.md
-draws, and at a file that exists.
+collectors/, fuzz/ and tests/windows/ must point one way, down the layers
+ARCHITECTURE.md draws, and at a file that exists.
 
   exporter/util      -> util
   exporter/platform  -> util, platform
@@ -12,8 +12,12 @@ draws, and at a file that exists.
   exporter/daemon    -> everything
   collectors/probe   -> util, platform, sdk, probe
   collectors/<name>  -> util, platform, sdk, probe, <name>
+  tests/windows      -> util, platform, sdk, tests/windows (the helper
+                        programs the Windows tests run under Wine: they
+                        drive the platform layer the way the exporter
+                        does, never the daemon)
 
-Test code (*_test.cc, testing/ folders, fuzz/) may also include
+Test code (*_test.cc, testing/ folders, fuzz/, tests/windows/) may also include
 exporter/testing and any collector's testing/ folder; nothing else may.
 exporter/testing and fuzz/ may include anything. A file directly in
 exporter/ (in no layer) is an error too.
@@ -28,7 +32,7 @@ import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 SOURCE_SUFFIXES = ('.h', '.cc', '.inc')
-SCANNED = ('exporter', 'collectors', 'fuzz')
+SCANNED = ('exporter', 'collectors', 'fuzz', os.path.join('tests', 'windows'))
 
 EXPORTER_LAYERS = ('util', 'platform', 'sdk', 'http', 'verdict', 'views',
                    'daemon')
@@ -40,6 +44,7 @@ ALLOWED = {
     'verdict': {'util', 'sdk', 'verdict'},
     'views': {'util', 'sdk', 'http', 'verdict', 'views'},
     'probe': {'util', 'platform', 'sdk', 'probe'},
+    'windows_tests': {'util', 'platform', 'sdk', 'windows_tests'},
 }
 
 
@@ -56,13 +61,15 @@ def component(path):
         return 'probe' if parts[1] == 'probe' else 'collector:' + parts[1]
     if parts[0] == 'fuzz':
         return 'fuzz'
+    if parts[:2] == ['tests', 'windows'] and len(parts) >= 3:
+        return 'windows_tests'
     return None
 
 
 def is_test_code(path):
     parts = path.split('/')
     return (path.endswith('_test.cc') or 'testing' in parts[:-1] or
-            parts[0] == 'fuzz')
+            parts[0] == 'fuzz' or parts[:2] == ['tests', 'windows'])
 
 
 def is_testing_target(path):
@@ -70,9 +77,10 @@ def is_testing_target(path):
 
 
 def describe(comp):
-    return comp.replace('collector:', 'collectors/') if comp.startswith(
-        'collector:') else ('collectors/probe' if comp == 'probe' else
-                            'exporter/' + comp)
+    if comp.startswith('collector:'):
+        return comp.replace('collector:', 'collectors/')
+    return {'probe': 'collectors/probe',
+            'windows_tests': 'tests/windows'}.get(comp, 'exporter/' + comp)
 
 
 def check_include(source, target, root):

@@ -18,7 +18,8 @@ class LayersLintTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix='entra-pta-layers-')
         ignore = shutil.ignore_patterns('testdata', 'corpus', 'data')
-        for top in ('exporter', 'collectors', 'fuzz'):
+        for top in ('exporter', 'collectors', 'fuzz',
+                    os.path.join('tests', 'windows')):
             shutil.copytree(os.path.join(REPO, top),
                             os.path.join(self.tmp, top), ignore=ignore)
 
@@ -92,6 +93,16 @@ class LayersLintTest(unittest.TestCase):
                           'exporter/testing/fake_clock.h',
                           'test-only code may be included only by tests')
 
+    def test_windows_test_program_including_the_daemon_fails(self):
+        self.assert_fails('tests/windows/test_exporter_service.cc',
+                          'exporter/daemon/app.h',
+                          'only exporter/daemon may include exporter/daemon')
+
+    def test_windows_test_program_including_http_fails(self):
+        self.assert_fails('tests/windows/event_log_writer.cc',
+                          'exporter/http/web_config.h',
+                          'tests/windows may include only')
+
     def test_missing_file_fails(self):
         self.assert_fails('exporter/http/bcrypt.cc', 'exporter/http/gone.h',
                           'which does not exist')
@@ -110,6 +121,8 @@ class LayersLintTest(unittest.TestCase):
         self.plant('exporter/views/landing_page.cc', 'exporter/http/bcrypt.h')
         self.plant('exporter/sdk/logger_test.cc',
                    'exporter/testing/fake_clock.h')
+        self.plant('tests/windows/test_service.cc',
+                   'exporter/platform/windows_service.h')
         result = self.lint()
         self.assertEqual(result.returncode, 0, result.stdout)
 

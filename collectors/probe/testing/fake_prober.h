@@ -13,7 +13,7 @@
 
 #include "collectors/probe/prober.h"
 
-namespace entra_pta::endpoint::testing {
+namespace entra_pta::probe::testing {
 
 class FakeProber final : public Prober {
  public:
@@ -89,4 +89,4 @@ class FakeProber final : public Prober {
   std::vector<ProbeRequest> last_requests_;
 };
 
-}  // namespace entra_pta::endpoint::testing
+}  // namespace entra_pta::probe::testing

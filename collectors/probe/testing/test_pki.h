@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace entra_pta::endpoint::testing {
+namespace entra_pta::probe::testing {
 
 struct TestCert {
   std::shared_ptr<EVP_PKEY> key;
@@ -101,4 +101,4 @@ inline TestCert MakeCert(const CertSpec& spec, const TestCert* issuer) {
   return out;
 }
 
-}  // namespace entra_pta::endpoint::testing
+}  // namespace entra_pta::probe::testing
