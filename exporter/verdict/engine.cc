@@ -85,7 +85,11 @@ std::string Lower(std::string text) {
 void Finish(Finding& finding) {
   if (!finding.alert_name.empty()) {
     finding.runbook_anchor = Lower(finding.alert_name);
-    finding.meaning = MeaningOf(finding.alert_name);
+    // The table above, or the assessor's own words for its alerts
+    // (signins.cc).
+    if (std::string meaning = MeaningOf(finding.alert_name); !meaning.empty()) {
+      finding.meaning = std::move(meaning);
+    }
   } else if (finding.id == "agent.heartbeat" &&
              finding.severity == Severity::kWarn) {
     finding.runbook_anchor = "entraptaheartbeatstale";
@@ -127,6 +131,7 @@ std::vector<Finding> Assess(const Input& input) {
   const internal::Context context{metrics, input, ToUnixSeconds(input.now)};
   std::vector<Finding> findings;
   internal::AssessCloud(context, findings);
+  internal::AssessSignIns(context, findings);
   internal::AssessNetwork(context, findings);
   internal::AssessEvents(context, findings);
   internal::AssessServices(context, findings);
