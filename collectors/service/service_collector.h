@@ -20,9 +20,8 @@
 namespace entra_pta::service {
 
 struct ServiceSettings {
-  std::vector<std::string> services = {
-      "AzureADConnectAuthenticationAgent", "AzureADConnectAgentUpdater",
-      "ADSync"};
+  std::vector<std::string> services = {"AzureADConnectAuthenticationAgent",
+                                       "AzureADConnectAgentUpdater", "ADSync"};
 };
 
 // Reads collectors.service (all keys optional). Throws ConfigError.
