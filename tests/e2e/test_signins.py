@@ -27,7 +27,6 @@ the shipped files rather than writing other ones:
 import os
 import re
 import sys
-import tempfile
 import time
 import unittest
 
