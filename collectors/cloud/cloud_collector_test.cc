@@ -74,6 +74,9 @@ class CloudCollectorTest : public ::testing::Test {
     settings_.graph.graph_url = kGraph;
     settings_.graph.state_file = (dir_ / "state.json").string();
     settings_.machine_name = "pta01";
+    // The agent list alone; directory_signals_test.cc covers the rest.
+    settings_.signin_failures = false;
+    settings_.directory_sync = false;
     CloudState state;
     state.refresh_token = ProtectSecret(kRefreshToken).value();
     ASSERT_TRUE(SaveCloudState(settings_.graph.state_file, state).ok());
