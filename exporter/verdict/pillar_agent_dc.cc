@@ -103,6 +103,10 @@ void AssessServices(const Families& f, PillarReport& pillar) {
   for (const Sample& s : f.Get("entra_pta_service_installed")) {
     const std::string service = s.Label("service");
     const bool updater = ContainsNoCase(service, "updater");
+    // Entra Connect Sync's engine: absent on most agent servers, which is
+    // no fault (signins.cc judges it for diagnose).
+    const bool sync = service == "ADSync";
+    if (sync && s.value == 0) continue;
     std::string problem;
     if (s.value == 0) {
       problem = "is not installed";
@@ -114,7 +118,15 @@ void AssessServices(const Families& f, PillarReport& pillar) {
       continue;
     }
     const std::string name = D(service);
-    if (updater) {
+    if (sync) {
+      pillar.findings.push_back(MakeFinding(
+          false, "The service " + name + " " + problem + ".",
+          "No directory changes reach Entra; the directory sync goes stale "
+          "within hours.",
+          Code("Start-Service -Name ADSync") + ", then " +
+              Code("Start-ADSyncSyncCycle -PolicyType Delta") + ".",
+          "entraptasyncservicenotrunning"));
+    } else if (updater) {
       pillar.findings.push_back(MakeFinding(
           false, "The service " + name + " " + problem + ".",
           "The agent no longer updates itself and falls behind on fixes.",
