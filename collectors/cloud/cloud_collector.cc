@@ -328,9 +328,9 @@ void CloudCollector::Run() {
       if (!outcome.retry_after) RefreshDirectorySignals();
     } catch (const std::exception& e) {
       std::lock_guard lock(mu_);
-      NoteAvailability("sign-in logs", signin_reason_, "bad_response",
-                       Status::Error(std::string("failed unexpectedly: ") +
-                                     e.what()));
+      NoteAvailability(
+          "sign-in logs", signin_reason_, "bad_response",
+          Status::Error(std::string("failed unexpectedly: ") + e.what()));
     }
     if (stopping_) break;
     Persist();

@@ -40,7 +40,7 @@ void CloudCollector::ApplySignIns(const SignInQueryResult& result) {
   std::lock_guard lock(mu_);
   // Failures read before a failed page are counted now; the ids keep the
   // re-read of the same window from counting them again.
-  CountNewFailures(ledger_, result.failures);
+  CountNewFailures(ledger_, result.failures, session_.GraphNow());
   if (result.status.ok()) {
     if (result.complete) FinishSignInQuery(ledger_);
     signins_read_once_ = true;
@@ -55,8 +55,7 @@ void CloudCollector::ApplyOrganization(const OrganizationResult& result) {
   std::lock_guard lock(mu_);
   if (result.status.ok()) {
     directory_sync_ = result.sync;
-    NoteAvailability("organization", organization_reason_, "ok",
-                     result.status);
+    NoteAvailability("organization", organization_reason_, "ok", result.status);
   } else {
     NoteAvailability("organization", organization_reason_,
                      QueryFailureReason(result.failure), result.status);
@@ -83,10 +82,12 @@ void CloudCollector::NoteAvailability(const char* what, std::string& current,
            (std::string(what) == "organization"
                 ? "Organization.Read.All or Directory.Read.All"
                 : "AuditLog.Read.All and Directory.Read.All") +
-           "; run `entra_pta_exporter graph login` again after granting it)";
+           (settings_.graph.auth == AuthMode::kDeviceCode
+                ? "; after granting it run `entra_pta_exporter graph login` "
+                  "again)"
+                : " as an application permission)");
   }
-  std::vector<LogField> fields = {{"reason", next},
-                                  {"err", status.message()}};
+  std::vector<LogField> fields = {{"reason", next}, {"err", status.message()}};
   if (!hint.empty()) fields.emplace_back("hint", hint);
   logger_->Log(LogLevel::kWarn, "cloud",
                std::string("Graph ") + what + " unavailable", fields);
@@ -132,10 +133,10 @@ void CloudCollector::CollectDirectorySignals(
                     organization_reason_);
   }
   if (settings_.directory_sync && directory_sync_) {
-    auto enabled = GaugeFamily(
-        "entra_pta_directory_sync_enabled",
-        "1 if Entra says the tenant syncs from on-premises AD "
-        "(onPremisesSyncEnabled), else 0.");
+    auto enabled =
+        GaugeFamily("entra_pta_directory_sync_enabled",
+                    "1 if Entra says the tenant syncs from on-premises AD "
+                    "(onPremisesSyncEnabled), else 0.");
     AddSample(enabled, {}, directory_sync_->enabled ? 1 : 0);
     out.push_back(std::move(enabled));
     if (directory_sync_->last_sync) {

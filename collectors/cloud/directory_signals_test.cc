@@ -51,9 +51,8 @@ class FakeGraph {
     const std::map<std::string, std::string> date = {
         {"date", HttpDate(GraphNow())}};
     if (request.url == kTokenUrl) {
-      return Answer(200,
-                    R"({"expires_in":3600,"access_token":"AT-1",)"
-                    R"("refresh_token":"RT-2"})");
+      return Answer(200, R"({"expires_in":3600,"access_token":"AT-1",)"
+                         R"("refresh_token":"RT-2"})");
     }
     if (request.url.find("/beta/") != std::string::npos) {
       return Answer(200, R"({"value":[]})", date);
@@ -121,10 +120,9 @@ class FakeGraph {
       for (const auto& s : log) {
         if (s.created >= since_) snapshot_.push_back(s);
       }
-      std::sort(snapshot_.begin(), snapshot_.end(),
-                [](const auto& a, const auto& b) {
-                  return a.created > b.created;
-                });
+      std::sort(
+          snapshot_.begin(), snapshot_.end(),
+          [](const auto& a, const auto& b) { return a.created > b.created; });
       pages_served_ = 0;
     }
     if (++pages_served_ == fail_page) {
@@ -197,11 +195,11 @@ std::string Availability(const std::vector<prometheus::MetricFamily>& out,
 class DirectorySignalsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("entra-pta-signins-" +
-            std::string(::testing::UnitTest::GetInstance()
-                            ->current_test_info()
-                            ->name()));
+    dir_ =
+        fs::temp_directory_path() /
+        ("entra-pta-signins-" +
+         std::string(
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     settings_.graph.tenant_id = "11111111-2222-3333-4444-555555555555";
     settings_.graph.client_id = "99999999-0000-0000-0000-000000000000";
@@ -211,9 +209,8 @@ class DirectorySignalsTest : public ::testing::Test {
     CloudState state;
     state.refresh_token = ProtectSecret("RT-1").value();
     ASSERT_TRUE(SaveCloudState(settings_.graph.state_file, state).ok());
-    clock_.Set(std::chrono::system_clock::time_point(
-        std::chrono::milliseconds(ParseGraphDateTime("2026-12-04T20:00:00Z")
-                                      .value())));
+    clock_.Set(std::chrono::system_clock::time_point(std::chrono::milliseconds(
+        ParseGraphDateTime("2026-12-04T20:00:00Z").value())));
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -265,13 +262,15 @@ class DirectorySignalsTest : public ::testing::Test {
 };
 
 TEST_F(DirectorySignalsTest, PagesDuplicatesAndRefreshesAreCountedOnce) {
-  for (int i = 0; i < 7; ++i) graph_.Add("a" + std::to_string(i), 80001, Ago(i));
+  for (int i = 0; i < 7; ++i)
+    graph_.Add("a" + std::to_string(i), 80001, Ago(i));
   graph_.Add("b", 80014, Ago(3));
   graph_.page_size = 3;
   graph_.repeat_last_on_next_page = true;
   auto collector = MakeCollector();
-  EXPECT_EQ(Availability(Collect(*collector), "entra_pta_signin_logs_available"),
-            "absent");
+  EXPECT_EQ(
+      Availability(Collect(*collector), "entra_pta_signin_logs_available"),
+      "absent");
   collector->RefreshNow();
   auto out = Collect(*collector);
   EXPECT_EQ(Availability(out, "entra_pta_signin_logs_available"), "ok=1");
@@ -320,7 +319,8 @@ TEST_F(DirectorySignalsTest, ARestartContinuesExactlyFromTheStateFile) {
 }
 
 TEST_F(DirectorySignalsTest, AFailedPageCountsWhatWasReadAndRereadsTheWindow) {
-  for (int i = 0; i < 5; ++i) graph_.Add("a" + std::to_string(i), 80007, Ago(i));
+  for (int i = 0; i < 5; ++i)
+    graph_.Add("a" + std::to_string(i), 80007, Ago(i));
   graph_.page_size = 2;
   graph_.fail_page = 2;
   auto collector = MakeCollector();
@@ -373,17 +373,20 @@ TEST_F(DirectorySignalsTest, ForbiddenAndNotLicensedAreReasonsNotFailures) {
   EXPECT_EQ(LogLines("reason=forbidden"), 1);
   graph_.signin_body = R"({"error":{"code":"Authorization_RequestDenied"}})";
   collector->RefreshNow();
-  EXPECT_EQ(Availability(Collect(*collector), "entra_pta_signin_logs_available"),
-            "forbidden=0");
+  EXPECT_EQ(
+      Availability(Collect(*collector), "entra_pta_signin_logs_available"),
+      "forbidden=0");
   graph_.signin_status = 401;
   collector->RefreshNow();
-  EXPECT_EQ(Availability(Collect(*collector), "entra_pta_signin_logs_available"),
-            "unauthorized=0");
+  EXPECT_EQ(
+      Availability(Collect(*collector), "entra_pta_signin_logs_available"),
+      "unauthorized=0");
   graph_.signin_status = 200;
   graph_.signin_body.clear();
   collector->RefreshNow();
-  EXPECT_EQ(Availability(Collect(*collector), "entra_pta_signin_logs_available"),
-            "ok=1");
+  EXPECT_EQ(
+      Availability(Collect(*collector), "entra_pta_signin_logs_available"),
+      "ok=1");
   EXPECT_EQ(LogLines("Graph sign-in logs readable again"), 1);
 }
 
@@ -426,9 +429,9 @@ TEST_F(DirectorySignalsTest, GraphsClockNotTheLocalOneBoundsTheQuery) {
     graph_.Add("new", 80013, Ago(0));
     auto collector = MakeCollector();
     collector->RefreshNow();
-    EXPECT_NE(graph_.queries.front().find(
-                  Encoded(FormatGraphDateTime(Ago(60)))),
-              std::string::npos)
+    EXPECT_NE(
+        graph_.queries.front().find(Encoded(FormatGraphDateTime(Ago(60)))),
+        std::string::npos)
         << graph_.queries.front();
     graph_.Add("later", 80013, Ago(0) + 1000);
     collector->RefreshNow();
@@ -457,6 +460,18 @@ TEST_F(DirectorySignalsTest, OrganizationSyncTimesAndNulls) {
             std::nullopt);
   EXPECT_EQ(Value(out, "entra_pta_password_sync_last_timestamp_seconds"),
             Sec(ParseGraphDateTime("2026-12-04T19:58:30.5Z").value()));
+}
+
+TEST_F(DirectorySignalsTest, ANextLinkOutsideGraphIsNotFollowed) {
+  graph_.signin_body =
+      R"({"value":[],"@odata.nextLink":"https://graph.test.evil/v1.0/x"})";
+  auto collector = MakeCollector();
+  collector->RefreshNow();
+  EXPECT_EQ(
+      Availability(Collect(*collector), "entra_pta_signin_logs_available"),
+      "bad_response=0");
+  EXPECT_EQ(graph_.signin_urls.size(), 1u);
+  EXPECT_EQ(LogLines("points outside https://graph.test"), 1);
 }
 
 TEST_F(DirectorySignalsTest, SwitchedOffAsksNothing) {

@@ -20,10 +20,10 @@ std::optional<DeviceCode> RequestDeviceCode(const CloudSettings& settings,
   request.method = "POST";
   request.url = DeviceCodeUrl(graph.authority_url, graph.tenant_id);
   request.headers["Content-Type"] = "application/x-www-form-urlencoded";
-  request.body = "client_id=" + FormEncode(graph.client_id) +
-                 "&scope=" +
-                 FormEncode(LoginScope(graph.graph_url, settings.signin_failures,
-                                       settings.directory_sync));
+  request.body =
+      "client_id=" + FormEncode(graph.client_id) + "&scope=" +
+      FormEncode(LoginScope(graph.graph_url, settings.signin_failures,
+                            settings.directory_sync));
   request.timeout = graph.request_timeout;
   HttpResponse response = http.Send(request);
   if (response.status == 0 || response.body_too_large) {
@@ -85,9 +85,9 @@ int GraphLogin(const CloudSettings& settings, HttpClient& http,
       << (settings.signin_failures
               ? ", the sign-in logs and the directory (AuditLog.Read.All, "
                 "Directory.Read.All)"
-              : settings.directory_sync
-                    ? " and the organization (Organization.Read.All)"
-                    : "")
+          : settings.directory_sync
+              ? " and the organization (Organization.Read.All)"
+              : "")
       << ".\n"
       << std::flush;
 

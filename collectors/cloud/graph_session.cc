@@ -80,10 +80,9 @@ void GraphSession::NoteGraphDate(const HttpResponse& response) {
   if (it == response.headers.end()) return;
   auto date = ParseHttpDate(it->second);
   if (!date) return;
-  graph_clock_offset_ =
-      std::chrono::milliseconds(*date) -
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          clock_.Now().time_since_epoch());
+  graph_clock_offset_ = std::chrono::milliseconds(*date) -
+                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                            clock_.Now().time_since_epoch());
 }
 
 UnixMillis GraphSession::GraphNow() const {
@@ -103,16 +102,16 @@ GraphAnswer GraphSession::Get(const std::string& url, const std::string& what) {
     return answer;
   };
   if (!IsGraphUrl(url)) {
-    return fail(QueryFailure::kBadResponse,
-                what + ": the next page link points outside " +
-                    settings_.graph_url);
+    return fail(
+        QueryFailure::kBadResponse,
+        what + ": the next page link points outside " + settings_.graph_url);
   }
   bool retried_unauthorized = false;
   int throttled = 0;
   while (true) {
     auto token = AccessToken();
     if (auto* failed = std::get_if<RefreshOutcome>(&token)) {
-      return fail(failed->unreachable    ? QueryFailure::kUnreachable
+      return fail(failed->unreachable   ? QueryFailure::kUnreachable
                   : failed->retry_after ? QueryFailure::kThrottled
                                         : QueryFailure::kUnauthorized,
                   failed->status.message());

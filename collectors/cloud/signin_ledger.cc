@@ -13,16 +13,21 @@ constexpr UnixMillis Millis(std::chrono::milliseconds duration) {
 
 UnixMillis SignInQueryStart(const SignInLedger& ledger, UnixMillis graph_now,
                             std::chrono::milliseconds lookback) {
-  const UnixMillis earliest = std::max<UnixMillis>(0, graph_now - Millis(lookback));
-  if (!ledger.watermark) return earliest;
-  return std::max(earliest,
-                  *ledger.watermark - Millis(kSignInOverlap));
+  const UnixMillis earliest =
+      std::max<UnixMillis>(0, graph_now - Millis(lookback));
+  if (!ledger.watermark ||
+      *ledger.watermark > graph_now + Millis(kFutureTolerance)) {
+    return earliest;
+  }
+  return std::max(earliest, *ledger.watermark - Millis(kSignInOverlap));
 }
 
 int CountNewFailures(SignInLedger& ledger,
-                     const std::vector<SignInFailure>& failures) {
+                     const std::vector<SignInFailure>& failures,
+                     UnixMillis graph_now) {
   int counted = 0;
   for (const SignInFailure& failure : failures) {
+    if (failure.created > graph_now + Millis(kFutureTolerance)) continue;
     if (!ledger.seen.emplace(failure.id, failure.created).second) continue;
     ++ledger.totals[failure.code];
     UnixMillis& last = ledger.last_seen[failure.code];
@@ -45,7 +50,8 @@ void FinishSignInQuery(SignInLedger& ledger) {
   if (ledger.seen.size() <= kMaxRememberedSignIns) return;
   std::vector<std::pair<UnixMillis, std::string>> by_age;
   by_age.reserve(ledger.seen.size());
-  for (const auto& [id, created] : ledger.seen) by_age.emplace_back(created, id);
+  for (const auto& [id, created] : ledger.seen)
+    by_age.emplace_back(created, id);
   std::sort(by_age.begin(), by_age.end());
   const std::size_t excess = by_age.size() - kMaxRememberedSignIns;
   for (std::size_t i = 0; i < excess; ++i) ledger.seen.erase(by_age[i].second);

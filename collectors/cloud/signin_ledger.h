@@ -25,9 +25,13 @@ inline constexpr std::chrono::minutes kSignInOverlap{15};
 // At most this many ids are kept (the oldest go first): bounds the state
 // file under a burst of failures (each id is about 60 bytes there).
 inline constexpr std::size_t kMaxRememberedSignIns = 100'000;
+// A createdDateTime further than this ahead of Graph's own clock is
+// nonsense (a broken answer or state file): never counted, never a
+// watermark, so it cannot stop the counting.
+inline constexpr std::chrono::hours kFutureTolerance{1};
 
 struct SignInLedger {
-  std::optional<UnixMillis> watermark;  // newest createdDateTime counted
+  std::optional<UnixMillis> watermark;     // newest createdDateTime counted
   std::map<std::string, UnixMillis> seen;  // id -> createdDateTime
   std::map<int, std::uint64_t> totals;     // by PTA code
   std::map<int, UnixMillis> last_seen;     // newest createdDateTime by code
@@ -35,13 +39,16 @@ struct SignInLedger {
 
 // Where the next query starts: kSignInOverlap before the watermark, but
 // never further back than `lookback` before Graph's now (the first start,
-// or a restart after a long stop, does not replay more than that).
+// or a restart after a long stop, does not replay more than that). A
+// watermark beyond kFutureTolerance is ignored.
 UnixMillis SignInQueryStart(const SignInLedger& ledger, UnixMillis graph_now,
                             std::chrono::milliseconds lookback);
 
-// Counts the failures whose id the ledger has not seen; returns how many.
+// Counts the failures whose id the ledger has not seen and whose time is
+// not beyond kFutureTolerance of `graph_now`; returns how many.
 int CountNewFailures(SignInLedger& ledger,
-                     const std::vector<SignInFailure>& failures);
+                     const std::vector<SignInFailure>& failures,
+                     UnixMillis graph_now);
 
 // After every page of a query was read: moves the watermark to the newest
 // sign-in seen and forgets ids older than the next query's start. Not

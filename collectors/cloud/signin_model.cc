@@ -87,14 +87,10 @@ bool UsableId(const json& value) {
 
 const std::vector<PtaErrorCode>& PtaErrorCodes() {
   static const std::vector<PtaErrorCode> kCodes = {
-      {80001, "ad_unreachable"},
-      {80002, "agent_timeout"},
-      {80005, "web_exception"},
-      {80007, "ad_validation_failed"},
-      {80010, "decrypt_failed"},
-      {80011, "decryption_key_unavailable"},
-      {80012, "outside_logon_hours"},
-      {80013, "time_skew"},
+      {80001, "ad_unreachable"},      {80002, "agent_timeout"},
+      {80005, "web_exception"},       {80007, "ad_validation_failed"},
+      {80010, "decrypt_failed"},      {80011, "decryption_key_unavailable"},
+      {80012, "outside_logon_hours"}, {80013, "time_skew"},
       {80014, "cloud_timeout"},
   };
   return kCodes;
@@ -110,13 +106,12 @@ const char* PtaReason(int code) {
 StatusOr<UnixMillis> ParseGraphDateTime(const std::string& text) {
   // yyyy-mm-ddThh:mm:ss[.f{1,9}](Z|+hh:mm|-hh:mm)
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  const bool shape = text.size() >= 20 && Digits(text, 0, 4, year) &&
-                     text[4] == '-' && Digits(text, 5, 2, month) &&
-                     text[7] == '-' && Digits(text, 8, 2, day) &&
-                     (text[10] == 'T' || text[10] == 't') &&
-                     Digits(text, 11, 2, hour) && text[13] == ':' &&
-                     Digits(text, 14, 2, minute) && text[16] == ':' &&
-                     Digits(text, 17, 2, second);
+  const bool shape =
+      text.size() >= 20 && Digits(text, 0, 4, year) && text[4] == '-' &&
+      Digits(text, 5, 2, month) && text[7] == '-' && Digits(text, 8, 2, day) &&
+      (text[10] == 'T' || text[10] == 't') && Digits(text, 11, 2, hour) &&
+      text[13] == ':' && Digits(text, 14, 2, minute) && text[16] == ':' &&
+      Digits(text, 17, 2, second);
   if (!shape) return Status::Error("not an ISO 8601 date and time");
   std::size_t pos = 19;
   int millis = 0;
@@ -137,8 +132,8 @@ StatusOr<UnixMillis> ParseGraphDateTime(const std::string& text) {
   int offset_minutes = 0;
   if (pos + 1 == text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
     ++pos;
-  } else if (pos + 6 == text.size() &&
-             (text[pos] == '+' || text[pos] == '-') && text[pos + 3] == ':') {
+  } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') &&
+             text[pos + 3] == ':') {
     int oh = 0, om = 0;
     if (!Digits(text, pos + 1, 2, oh) || !Digits(text, pos + 4, 2, om) ||
         oh > 23 || om > 59) {
@@ -171,13 +166,12 @@ std::string FormatGraphDateTime(UnixMillis when) {
   const std::chrono::year_month_day date{days};
   const std::chrono::hh_mm_ss time{seconds - days};
   char out[32];
-  std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()),
-                static_cast<int>(time.hours().count()),
-                static_cast<int>(time.minutes().count()),
-                static_cast<int>(time.seconds().count()));
+  std::snprintf(
+      out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02dZ",
+      static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+      static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
+      static_cast<int>(time.minutes().count()),
+      static_cast<int>(time.seconds().count()));
   return out;
 }
 
@@ -245,7 +239,8 @@ StatusOr<SignInPage> ParseSignInPage(const std::string& body) {
   SignInPage page;
   for (const json& item : *value) {
     if (!item.is_object()) {
-      return Status::Error("Graph's answer has a sign-in that is not an object");
+      return Status::Error(
+          "Graph's answer has a sign-in that is not an object");
     }
     auto id = item.find("id");
     if (id == item.end() || !id->is_string() || !UsableId(*id)) {
@@ -277,8 +272,7 @@ StatusOr<SignInPage> ParseSignInPage(const std::string& body) {
       continue;
     }
     page.failures.push_back(SignInFailure{id->get<std::string>(),
-                                          static_cast<int>(number),
-                                          **created});
+                                          static_cast<int>(number), **created});
   }
   auto next = parsed->find("@odata.nextLink");
   if (next != parsed->end() && next->is_string() &&

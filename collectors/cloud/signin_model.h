@@ -11,7 +11,8 @@
 //     "onPremisesLastSyncDateTime":"..."|null,
 //     "onPremisesLastPasswordSyncDateTime":"..."|null}]}.
 // The PTA error codes and their short reasons: Microsoft's AADSTS error
-// table (https://learn.microsoft.com/entra/identity-platform/reference-error-codes)
+// table
+// (https://learn.microsoft.com/entra/identity-platform/reference-error-codes)
 // and the PTA troubleshooting page (https://learn.microsoft.com/entra/
 // identity/hybrid/connect/tshoot-connect-pass-through-authentication).
 // Thread-safety: pure functions and immutable tables.
@@ -75,8 +76,8 @@ struct SignInPage {
 StatusOr<SignInPage> ParseSignInPage(const std::string& body);
 
 struct DirectorySync {
-  bool enabled = false;  // onPremisesSyncEnabled; null -> false
-  std::optional<UnixMillis> last_sync;           // null -> absent
+  bool enabled = false;                 // onPremisesSyncEnabled; null -> false
+  std::optional<UnixMillis> last_sync;  // null -> absent
   std::optional<UnixMillis> last_password_sync;  // null -> absent
 };
 

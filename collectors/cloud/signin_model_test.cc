@@ -10,7 +10,9 @@
 namespace entra_pta::cloud {
 namespace {
 
-UnixMillis At(const std::string& iso) { return ParseGraphDateTime(iso).value(); }
+UnixMillis At(const std::string& iso) {
+  return ParseGraphDateTime(iso).value();
+}
 
 TEST(GraphDateTimeTest, ParsesGraphsForms) {
   EXPECT_EQ(At("1970-01-01T00:00:00Z"), 0);
@@ -34,8 +36,8 @@ TEST(GraphDateTimeTest, ParsesGraphsForms) {
 }
 
 TEST(SignInUrlTest, DocumentedFilterFormsEncoded) {
-  const std::string url =
-      SignInFailuresUrl("https://graph.test/", At("2026-12-04T20:00:00Z"), 1000);
+  const std::string url = SignInFailuresUrl("https://graph.test/",
+                                            At("2026-12-04T20:00:00Z"), 1000);
   EXPECT_EQ(url.rfind("https://graph.test/v1.0/auditLogs/signIns?$filter=", 0),
             0u);
   EXPECT_NE(url.find("createdDateTime%20ge%202026-12-04T20%3A00%3A00Z%20and%20"
@@ -78,7 +80,11 @@ TEST(SignInPageTest, ReadsPtaFailuresAndTheNextLink) {
 
 TEST(SignInPageTest, MalformedAndHostileAnswersAreClearErrors) {
   for (const char* bad : {
-           "", "[]", "{", R"({"value":{}})", R"({"value":[1]})",
+           "",
+           "[]",
+           "{",
+           R"({"value":{}})",
+           R"({"value":[1]})",
            R"({"value":[{"createdDateTime":"2026-12-04T20:01:02Z",)"
            R"("status":{"errorCode":80001}}]})",
            R"({"value":[{"id":"a\"b","createdDateTime":"2026-12-04T20:01:02Z",)"
@@ -108,10 +114,11 @@ TEST(SignInPageTest, MalformedAndHostileAnswersAreClearErrors) {
   ASSERT_TRUE(page.ok()) << page.status().message();
   EXPECT_TRUE(page->failures.empty());
   EXPECT_EQ(page->other_codes, 2);
-  EXPECT_FALSE(ParseSignInPage(
-                   R"({"value":[{"id":"a","createdDateTime":"2026-12-04T20:01:02Z",)"
-                   R"("status":{"errorCode":99999999999999999999}}]})")
-                   .ok());
+  EXPECT_FALSE(
+      ParseSignInPage(
+          R"({"value":[{"id":"a","createdDateTime":"2026-12-04T20:01:02Z",)"
+          R"("status":{"errorCode":99999999999999999999}}]})")
+          .ok());
 }
 
 TEST(OrganizationTest, SyncStateAndNulls) {
@@ -155,7 +162,7 @@ TEST(SignInLedgerTest, CountsEachIdOnceAndMovesTheWatermark) {
   std::vector<SignInFailure> page = {{"a", 80001, now - 60'000},
                                      {"b", 80001, now},
                                      {"a", 80001, now - 60'000}};
-  EXPECT_EQ(CountNewFailures(ledger, page), 2);
+  EXPECT_EQ(CountNewFailures(ledger, page, now), 2);
   FinishSignInQuery(ledger);
   EXPECT_EQ(ledger.watermark, now);
   EXPECT_EQ(ledger.totals[80001], 2u);
@@ -163,14 +170,27 @@ TEST(SignInLedgerTest, CountsEachIdOnceAndMovesTheWatermark) {
   EXPECT_EQ(SignInQueryStart(ledger, now + 60'000, std::chrono::hours(1)),
             now - 15 * 60'000);
   // The overlap re-read counts nothing; a day later the look-back bounds it.
-  EXPECT_EQ(CountNewFailures(ledger, page), 0);
+  EXPECT_EQ(CountNewFailures(ledger, page, now), 0);
   EXPECT_EQ(SignInQueryStart(ledger, now + 86'400'000, std::chrono::hours(1)),
             now + 86'400'000 - 3'600'000);
   // Ids older than the next start are forgotten.
-  CountNewFailures(ledger, {{"c", 80002, now + 20 * 60'000}});
+  CountNewFailures(ledger, {{"c", 80002, now + 20 * 60'000}}, now);
   FinishSignInQuery(ledger);
   EXPECT_EQ(ledger.seen.size(), 1u);
   EXPECT_EQ(ledger.seen.count("c"), 1u);
+}
+
+TEST(SignInLedgerTest, ATimeFarInTheFutureCannotStopTheCounting) {
+  SignInLedger ledger;
+  const UnixMillis now = At("2026-12-04T20:00:00Z");
+  EXPECT_EQ(CountNewFailures(
+                ledger, {{"bogus", 80001, At("9999-12-31T23:59:59Z")}}, now),
+            0);
+  FinishSignInQuery(ledger);
+  EXPECT_EQ(ledger.watermark, std::nullopt);
+  ledger.watermark = At("9999-12-31T23:59:59Z");  // from a damaged file
+  EXPECT_EQ(SignInQueryStart(ledger, now, std::chrono::hours(1)),
+            now - 3'600'000);
 }
 
 TEST(SignInLedgerTest, RoundTripsThroughTheStateFileAndRejectsNonsense) {
@@ -184,11 +204,10 @@ TEST(SignInLedgerTest, RoundTripsThroughTheStateFileAndRejectsNonsense) {
   EXPECT_EQ(parsed->signin_failures.watermark, 1796414462000);
   EXPECT_EQ(parsed->signin_failures.seen, state.signin_failures.seen);
   EXPECT_EQ(parsed->signin_failures.totals, state.signin_failures.totals);
-  EXPECT_EQ(parsed->signin_failures.last_seen,
-            state.signin_failures.last_seen);
+  EXPECT_EQ(parsed->signin_failures.last_seen, state.signin_failures.last_seen);
   // A state file from before this feature has no ledger: an empty one.
-  EXPECT_TRUE(ParseCloudState(R"({"last_active":{}})")->signin_failures.seen
-                  .empty());
+  EXPECT_TRUE(
+      ParseCloudState(R"({"last_active":{}})")->signin_failures.seen.empty());
   for (const char* bad : {
            R"({"signin_failures":[]})",
            R"({"signin_failures":{"watermark_unix_ms":-1}})",

@@ -130,8 +130,8 @@ StatusOr<SignInLedger> ParseLedger(const json& in) {
       ledger.seen[id] = created.get<UnixMillis>();
     }
   }
-  for (auto [key, is_totals] : {std::pair{"totals", true},
-                                std::pair{"last_unix_ms", false}}) {
+  for (auto [key, is_totals] :
+       {std::pair{"totals", true}, std::pair{"last_unix_ms", false}}) {
     auto entries = object(key);
     if (!entries.ok()) return entries.status();
     if (*entries == nullptr) continue;
