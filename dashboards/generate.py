@@ -259,6 +259,53 @@ def overview():
                                        "info": {"color": "blue", "index": 2}}}]}]}],
         transformations=[organize(exclude=["Time", "Value"])]))
 
+    p.append(L.row("Sign-ins and directory sync (Entra's sign-in logs)"))
+    p.append(L.panel(
+        "timeseries", "PTA sign-in failures by code",
+        "Sign-ins Entra's sign-in logs record as failed with a PTA error code, "
+        "per code, from the tenant-level exporter (needs an Entra ID P1/P2 "
+        "licence). 80001/80007: agent cannot reach AD; 80002/80014: timeouts; "
+        "80010/80011: agent cannot decrypt; 80005: web exception; 80012: "
+        "outside logon hours; 80013: time skew. Each code's meaning and fix: "
+        "docs/runbooks.md.",
+        "none",
+        [target("sum by (code, reason) (increase(entra_pta_signin_failures_total%s[$__rate_interval]))" % sel(),
+                "{{code}} {{reason}}")],
+        w=12, defaults={
+            "custom": {"drawStyle": "bars", "fillOpacity": 80, "lineWidth": 1,
+                       "stacking": {"mode": "normal", "group": "A"}},
+            "min": 0, "decimals": 0},
+        options=timeseries_options()))
+    p.append(L.panel(
+        "timeseries", "Directory and password sync age",
+        "Time since Entra last received a directory sync and a password hash "
+        "sync from Entra Connect Sync (Microsoft Graph, organization). The red "
+        "line is EntraPTADirectorySyncStale's 3 hours; the default sync cycle "
+        "is 30 minutes. No password sync line where password hash sync is off.",
+        "s",
+        [target("time() - max(entra_pta_directory_sync_last_timestamp_seconds%s)" % sel(), "directory sync", ref="A"),
+         target("time() - max(entra_pta_password_sync_last_timestamp_seconds%s)" % sel(), "password hash sync", ref="B")],
+        w=8, defaults={
+            "thresholds": thresholds(("transparent", None), ("red", 3 * 3600)),
+            "custom": {"thresholdsStyle": {"mode": "line"}, "fillOpacity": 10,
+                       "lineWidth": 2, "drawStyle": "line"},
+            "min": 0},
+        options=timeseries_options()))
+    p.append(L.panel(
+        "stat", "Sign-in logs and sync data",
+        "Whether the tenant-level exporter can read Entra's sign-in logs and "
+        "the organization's sync times; when not, the reason (not_licensed, "
+        "forbidden, unauthorized, throttled, unreachable, bad_response).",
+        "none",
+        [target("max by (reason) (entra_pta_signin_logs_available%s)" % sel(), "sign-in logs: {{reason}}", ref="A"),
+         target("max by (reason) (entra_pta_directory_sync_available%s)" % sel(), "sync data: {{reason}}", ref="B")],
+        w=4, h=8, defaults={"mappings": [{"type": "value", "options": {
+            "0": {"text": "unavailable", "color": "red", "index": 0},
+            "1": {"text": "available", "color": "green", "index": 1}}}],
+            "color": {"mode": "thresholds"},
+            "thresholds": thresholds(("red", None), ("green", 1))},
+        options=stat_options() | {"textMode": "value_and_name"}))
+
     p.append(L.row("Agent servers"))
     p.append(L.panel(
         "table", "Agent servers",
@@ -324,8 +371,9 @@ def overview():
     return dashboard(
         "entra-pta-overview", "Entra PTA / Overview",
         "Tenant view of Microsoft Entra ID Pass-through Authentication: active "
-        "agents, every agent server's health, endpoint reachability and SSL "
-        "inspection, firing alerts.", p, False,
+        "agents, PTA sign-in failures by code and directory sync age, every "
+        "agent server's health, endpoint reachability and SSL inspection, "
+        "firing alerts.", p, False,
         [{"title": "Agent server", "type": "link", "url": "/d/entra-pta-agent/entra-pta-agent-server?${__url_time_range}&${datasource:queryparam}&${job:queryparam}",
           "icon": "dashboard", "targetBlank": False, "asDropdown": False,
           "includeVars": False, "keepTime": False, "tags": [], "tooltip": ""}])
@@ -338,7 +386,8 @@ def agent():
     p.append(L.panel(
         "state-timeline", "Agent and updater service",
         "Whether the AzureADConnectAuthenticationAgent and "
-        "AzureADConnectAgentUpdater services are running (Service Control Manager).",
+        "AzureADConnectAgentUpdater services (and ADSync, where Entra Connect "
+        "Sync runs on the same server) are running (Service Control Manager).",
         "none",
         [target("max by (instance, service) (entra_pta_service_state%s)" % sel('state="running"'), "{{instance}} {{service}}")],
         w=12, h=7, defaults={"mappings": [{"type": "value", "options": {

@@ -1,8 +1,10 @@
 // The service collector: are the PTA agent's services (by default
-// AzureADConnectAuthenticationAgent and AzureADConnectAgentUpdater)
-// installed and running, with which start mode and account, since when,
-// and how much memory does the process use? A service that is not
-// installed is a value (entra_pta_service_installed 0), not a failure.
+// AzureADConnectAuthenticationAgent and AzureADConnectAgentUpdater, and
+// Entra Connect Sync's ADSync where the agent shares a server with the sync
+// engine) installed and running, with which start mode and account, since
+// when, and how much memory does the process use? A service that is not
+// installed is a value (entra_pta_service_installed 0), not a failure: most
+// agent servers do not run the sync engine.
 // Thread-safety: Collect() is not reentrant (the scrape runner guarantees
 // one call at a time).
 #pragma once
@@ -19,7 +21,7 @@ namespace entra_pta::service {
 
 struct ServiceSettings {
   std::vector<std::string> services = {"AzureADConnectAuthenticationAgent",
-                                       "AzureADConnectAgentUpdater"};
+                                       "AzureADConnectAgentUpdater", "ADSync"};
 };
 
 // Reads collectors.service (all keys optional). Throws ConfigError.

@@ -34,7 +34,7 @@ TEST(ServiceSettingsTest, DefaultsAndList) {
       ParseServiceSettings(ConfigSection("t.yml", "collectors.service"));
   EXPECT_EQ(defaults.services,
             (std::vector<std::string>{"AzureADConnectAuthenticationAgent",
-                                      "AzureADConnectAgentUpdater"}));
+                                      "AzureADConnectAgentUpdater", "ADSync"}));
   auto root = ParseConfigRoot("services: [A, B]\n", "t.yml");
   EXPECT_EQ(ParseServiceSettings(root).services,
             (std::vector<std::string>{"A", "B"}));
@@ -128,6 +128,48 @@ TEST_F(ServiceCollectorTest, StoppedServiceHasNoProcessMetrics) {
                         {"state", "stopped"}}),
             1);
   EXPECT_EQ(SampleCount(out, "entra_pta_service_process_memory_bytes"), 0u);
+}
+
+// Entra Connect Sync's engine runs on few agent servers: by default its
+// service is watched, and its absence is a value, not a failure.
+TEST_F(ServiceCollectorTest, AbsentSyncEngineIsInstalledZeroNotAnError) {
+  ServiceStatus running;
+  running.state = ServiceState::kRunning;
+  running.start_mode = StartMode::kAuto;
+  fake_.services["AzureADConnectAuthenticationAgent"] = running;
+  fake_.services["AzureADConnectAgentUpdater"] = running;
+  auto out = Collect();
+  ASSERT_TRUE(status_.ok()) << status_.message();
+  EXPECT_EQ(
+      FindSample(out, "entra_pta_service_installed", {{"service", "ADSync"}}),
+      0);
+  EXPECT_EQ(FindSample(out, "entra_pta_service_state",
+                       {{"service", "ADSync"}, {"state", "running"}}),
+            std::nullopt);
+  EXPECT_EQ(SampleCount(out, "entra_pta_service_installed"), 3u);
+}
+
+TEST_F(ServiceCollectorTest, InstalledSyncEngineReportsItsState) {
+  ServiceStatus sync;
+  sync.state = ServiceState::kStopped;
+  sync.start_mode = StartMode::kDelayedAuto;
+  sync.display_name = "Microsoft Azure AD Sync";
+  sync.run_as = "NT SERVICE\\ADSync";
+  fake_.services["ADSync"] = sync;
+  auto out = Collect();
+  ASSERT_TRUE(status_.ok()) << status_.message();
+  EXPECT_EQ(
+      FindSample(out, "entra_pta_service_installed", {{"service", "ADSync"}}),
+      1);
+  EXPECT_EQ(FindSample(out, "entra_pta_service_state",
+                       {{"service", "ADSync"}, {"state", "stopped"}}),
+            1);
+  EXPECT_EQ(FindSample(out, "entra_pta_service_state",
+                       {{"service", "ADSync"}, {"state", "running"}}),
+            0);
+  EXPECT_EQ(FindSample(out, "entra_pta_service_start_mode",
+                       {{"service", "ADSync"}, {"start_mode", "delayed_auto"}}),
+            1);
 }
 
 TEST_F(ServiceCollectorTest, ScmFailureIsAStatusNotAThrow) {

@@ -7,8 +7,10 @@
 #include <chrono>
 #include <thread>
 
+#include "collectors/service/service_collector.h"
 #include "collectors/service/service_control.h"
 #include "exporter/platform/win32_windows.h"
+#include "exporter/testing/metric_lookup.h"
 
 namespace entra_pta::service {
 namespace {
@@ -88,6 +90,22 @@ TEST_F(ServiceControlWindowsTest, NotInstalledIsAValueNotAnError) {
   ServiceStatus status = QueryBackend("EntraPtaNoSuchService");
   EXPECT_EQ(status.name, "EntraPtaNoSuchService");
   EXPECT_FALSE(status.installed);
+}
+
+// The default list includes Entra Connect Sync's ADSync, which most agent
+// servers (and this test's host) do not have: installed 0, no failure.
+TEST_F(ServiceControlWindowsTest, DefaultsWithoutTheSyncEngineAreNoFailure) {
+  ServiceCollector collector(ServiceSettings(), MakeSystemServiceControl(),
+                             /*supported=*/true);
+  std::vector<prometheus::MetricFamily> out;
+  Status status = collector.Collect(ScrapeContext{}, out);
+  EXPECT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(entra_pta::testing::FindSample(out, "entra_pta_service_installed",
+                                           {{"service", "ADSync"}}),
+            0);
+  EXPECT_EQ(entra_pta::testing::FindSample(out, "entra_pta_service_state",
+                                           {{"service", "ADSync"}}),
+            std::nullopt);
 }
 
 TEST_F(ServiceControlWindowsTest, StoppedRunningStoppedDeleted) {

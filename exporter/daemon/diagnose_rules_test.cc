@@ -69,6 +69,28 @@ TEST(DiagnoseThresholdsTest, AgreeWithTheAlertRules) {
                  "[" + std::to_string(kRecentEventMinutes) + "m]")
         << alert;
   }
+  // Sign-in failures per code family in the alerts' window, and the
+  // directory sync age (exporter/verdict/signins.cc).
+  const std::string window =
+      "[" + std::to_string(kSignInFailureWindowMinutes) + "m])) > ";
+  EXPECT_PRED2(contains, Expr(rules, "EntraPTASignInFailuresADUnreachable"),
+               "{code=~\"80001|80007\"}" + window +
+                   std::to_string(kSignInADUnreachableMax) + "\n");
+  EXPECT_PRED2(contains, Expr(rules, "EntraPTASignInFailuresTimeouts"),
+               "{code=~\"80002|80014\"}" + window +
+                   std::to_string(kSignInTimeoutsMax) + "\n");
+  EXPECT_PRED2(contains, Expr(rules, "EntraPTASignInFailuresDecryption"),
+               "{code=~\"80010|80011\"}" + window +
+                   std::to_string(kSignInDecryptionMax) + "\n");
+  EXPECT_PRED2(contains, Expr(rules, "EntraPTADirectorySyncStale"),
+               "> " + std::to_string(kDirectorySyncStaleHours) + " * 3600");
+  EXPECT_PRED2(contains, Expr(rules, "EntraPTADirectorySyncStale"),
+               "entra_pta_directory_sync_enabled == 1");
+  for (const char* alert :
+       {"EntraPTASignInLogsUnavailable", "EntraPTADirectorySyncUnavailable",
+        "EntraPTASyncServiceNotRunning"}) {
+    EXPECT_EQ(rules.count(alert), 1u) << alert;
+  }
   // The stale alert relies on the collector's flag and needs evidence; its
   // threshold is the heartbeat collector's default, and its text names the
   // measured age and the threshold metric, never a fixed number of minutes.

@@ -21,6 +21,9 @@ struct Context {
 // name them.
 inline constexpr char kAgentService[] = "AzureADConnectAuthenticationAgent";
 inline constexpr char kUpdaterService[] = "AzureADConnectAgentUpdater";
+// Entra Connect Sync's engine; judged with the directory sync (signins.cc),
+// where its absence is no fault.
+inline constexpr char kSyncService[] = "ADSync";
 
 // The fixes several findings share; worded like the alerts' "First fix".
 inline constexpr char kRestartBoth[] =
@@ -56,6 +59,8 @@ void AddCollectorFinding(const Context& context, Pillar pillar,
 std::string FormatCount(double value);
 
 void AssessCloud(const Context& context, std::vector<Finding>& out);
+// Sign-in failures, directory sync and the ADSync service (signins.cc).
+void AssessSignIns(const Context& context, std::vector<Finding>& out);
 void AssessNetwork(const Context& context, std::vector<Finding>& out);
 void AssessEvents(const Context& context, std::vector<Finding>& out);
 void AssessServices(const Context& context, std::vector<Finding>& out);

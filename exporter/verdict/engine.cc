@@ -127,6 +127,7 @@ std::vector<Finding> Assess(const Input& input) {
   const internal::Context context{metrics, input, ToUnixSeconds(input.now)};
   std::vector<Finding> findings;
   internal::AssessCloud(context, findings);
+  internal::AssessSignIns(context, findings);
   internal::AssessNetwork(context, findings);
   internal::AssessEvents(context, findings);
   internal::AssessServices(context, findings);

@@ -236,6 +236,7 @@ void AssessServices(const Context& context, std::vector<Finding>& out) {
   if (!HasData(context, "service")) return;
   for (const Sample& installed :
        context.metrics.All("entra_pta_service_installed")) {
+    if (installed.Label("service") == kSyncService) continue;  // signins.cc
     out.push_back(Service(context, installed));
   }
 }

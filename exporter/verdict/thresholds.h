@@ -51,4 +51,17 @@ inline constexpr int kEndpointSlowSeconds = 2;
 // (EntraPTAAgentCannotReach* use increase(...[15m])).
 inline constexpr int kRecentEventMinutes = 15;
 
+// EntraPTASignInFailures*: failed PTA sign-ins of one code family within
+// this many minutes (increase(...[10m]) in the rules) above which each
+// alert fires: AD unreachable (80001, 80007), timeouts (80002, 80014),
+// decryption (80010, 80011). docs/runbooks.md says why these numbers.
+inline constexpr int kSignInFailureWindowMinutes = 10;
+inline constexpr int kSignInADUnreachableMax = 5;
+inline constexpr int kSignInTimeoutsMax = 10;
+inline constexpr int kSignInDecryptionMax = 2;
+
+// EntraPTADirectorySyncStale: hours since the last directory sync, while
+// sync is enabled (Entra Connect Sync's default cycle is 30 minutes).
+inline constexpr int kDirectorySyncStaleHours = 3;
+
 }  // namespace entra_pta::verdict

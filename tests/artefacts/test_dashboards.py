@@ -47,7 +47,7 @@ RUNBOOK_BASE = ("https://github.com/entra-pta-exporter/entra-pta-exporter/"
                 "blob/main/docs/runbooks.md#")
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 
-# Every alert issue 6 asks for, by the name the rules give it.
+# Every alert issues 6 and 16 ask for, by the name the rules give it.
 REQUIRED_ALERTS = {
     "EntraPTAAgentServiceNotRunning", "EntraPTAUpdaterServiceNotRunning",
     "EntraPTAAgentRestartingRepeatedly", "EntraPTAHeartbeatStale",
@@ -60,6 +60,10 @@ REQUIRED_ALERTS = {
     "EntraPTAAgentOutdated", "EntraPTADomainControllerUnreachable",
     "EntraPTANoDomainControllerDiscovered", "EntraPTAExporterDown",
     "EntraPTACollectorFailing",
+    # issue 16
+    "EntraPTASignInFailuresADUnreachable", "EntraPTASignInFailuresTimeouts",
+    "EntraPTASignInFailuresDecryption", "EntraPTADirectorySyncStale",
+    "EntraPTASyncServiceNotRunning",
 }
 
 # Grafana variables as a query would see them: all jobs and instances
