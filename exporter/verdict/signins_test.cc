@@ -11,7 +11,6 @@
 
 #include "exporter/testing/scenario_collector.h"
 #include "exporter/verdict/engine.h"
-#include "exporter/verdict/pillars.h"
 #include "exporter/verdict/thresholds.h"
 
 namespace entra_pta::verdict {
@@ -248,39 +247,6 @@ TEST(SyncServiceFindingTest, AbsentIsNoFaultStoppedWarnsRunningPasses) {
 
   EXPECT_EQ(Get(Judge(Services("running")), "services.ADSync").severity,
             Severity::kPass);
-}
-
-// The landing page's agent pillar: ADSync's absence is not a problem there
-// either, and a stopped ADSync is a warning with its own runbook.
-TEST(SyncServiceFindingTest, LandingPageAgentPillar) {
-  auto agent_pillar = [](std::optional<std::string> sync_state) {
-    CollectorInput service;
-    service.name = "service";
-    service.enabled = true;
-    service.has_run = true;
-    service.success = true;
-    service.finished_at = std::chrono::system_clock::time_point(
-        std::chrono::seconds(static_cast<long long>(kNow)));
-    service.families = std::make_shared<const std::vector<MetricFamily>>(
-        Services(std::move(sync_state)));
-    for (PillarReport& p : AssessPillars({service}, service.finished_at)) {
-      if (p.key == "agent") return p;
-    }
-    ADD_FAILURE() << "no agent pillar";
-    return PillarReport();
-  };
-  PillarReport absent = agent_pillar(std::nullopt);
-  EXPECT_EQ(absent.state, PillarState::kOk) << absent.headline;
-  EXPECT_TRUE(absent.findings.empty()) << absent.findings.front().what;
-
-  PillarReport stopped = agent_pillar("stopped");
-  EXPECT_EQ(stopped.state, PillarState::kWarning) << stopped.headline;
-  ASSERT_EQ(stopped.findings.size(), 1u);
-  EXPECT_FALSE(stopped.findings[0].problem);
-  EXPECT_EQ(stopped.findings[0].runbook_anchor,
-            "entraptasyncservicenotrunning");
-
-  EXPECT_EQ(agent_pillar("running").state, PillarState::kOk);
 }
 
 }  // namespace

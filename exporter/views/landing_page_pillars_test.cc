@@ -274,6 +274,42 @@ TEST(LandingPageTest, AbsurdSampleValuesDoNotBreakThePage) {
   EXPECT_NE(html.find("</html>"), std::string::npos);
 }
 
+// Entra Connect Sync's service on the agent pillar: most agent servers do
+// not have it, which is no problem; stopped where installed is a warning
+// with its own runbook (the engine's services.ADSync finding).
+TEST(LandingPageTest, SyncServiceAbsentIsFineStoppedWarns) {
+  auto agent_state = [](const char* sync_state) {
+    Families f = {Gauge("entra_pta_service_installed",
+                        {{"service", "AzureADConnectAuthenticationAgent"}}, 1),
+                  Gauge("entra_pta_service_installed", {{"service", "ADSync"}},
+                        sync_state ? 1 : 0),
+                  Gauge("entra_pta_service_state",
+                        {{"service", "AzureADConnectAuthenticationAgent"},
+                         {"state", "running"}},
+                        1)};
+    if (sync_state) {
+      for (const char* s : {"running", "stopped"}) {
+        f.push_back(Gauge("entra_pta_service_state",
+                          {{"service", "ADSync"}, {"state", s}},
+                          std::string(s) == sync_state ? 1 : 0));
+      }
+    }
+    return Pillar(AssessPillars(Table(), {Ran("service", f)}, kNow), "agent");
+  };
+  const PillarReport absent = agent_state(nullptr);
+  EXPECT_EQ(absent.state, PillarState::kOk) << AllText(absent);
+  EXPECT_TRUE(absent.findings.empty()) << AllText(absent);
+
+  const PillarReport stopped = agent_state("stopped");
+  EXPECT_EQ(stopped.state, PillarState::kWarning) << AllText(stopped);
+  ASSERT_EQ(stopped.findings.size(), 1u) << AllText(stopped);
+  EXPECT_FALSE(stopped.findings[0].problem);
+  EXPECT_EQ(stopped.findings[0].runbook_anchor,
+            "entraptasyncservicenotrunning");
+
+  EXPECT_EQ(agent_state("running").state, PillarState::kOk);
+}
+
 TEST(LandingPageTest, TimeInWords) {
   EXPECT_EQ(FormatUtc(kNow), "2026-11-25 23:41:07 UTC");
   EXPECT_EQ(FormatAge(kNow, kNow), "just now");
