@@ -13,6 +13,9 @@ alerts/alertmanager.yml -> a webhook receiver run by this test.
   reaches the ticket queue; a fresh sync resolves it.
 - A tenant without the sign-in logs' licence: EntraPTASignInLogsUnavailable
   (info) reaches the ticket queue, never the pager.
+- `entra_pta_exporter diagnose` on the same stand-in: the verdict engine's
+  sign-in and directory sync findings from the cloud collector's real
+  metrics (so a renamed metric breaks this test).
 
 Deliberate differences from production, all made by rewriting copies of
 the shipped files rather than writing other ones:
@@ -24,6 +27,7 @@ the shipped files rather than writing other ones:
   group_wait/group_interval become 1s.
 """
 
+import json
 import os
 import re
 import sys
@@ -209,6 +213,50 @@ class SignInAlertsTest(CloudTestBase):
                  for a in n.get("alerts", [])
                  if a["labels"]["alertname"].startswith("EntraPTASignIn")]
         self.assertEqual(pages, [])
+
+
+class SignInVerdictTest(CloudTestBase):
+    """diagnose's verdicts from the real cloud collector's families."""
+
+    def diagnose(self):
+        self.assertEqual(self.login().returncode, 0)
+        path, _ = self.config(extra="  endpoint:\n    enabled: false\n"
+                                    "  tls:\n    enabled: false\n")
+        result = harness.run_exporter(
+            ["diagnose", "--output=json", "--timeout=15s",
+             "--config.file=" + path], timeout=60)
+        self.outputs += [result.stdout, result.stderr]
+        report = json.loads(result.stdout)
+        checks = {c["id"]: c for s in report["sections"] for c in s["checks"]}
+        return checks
+
+    def test_recent_burst_fails_and_stale_sync_warns(self):
+        now = self.entra.now()
+        self.entra.set_sync(enabled=True, last_sync=now - 4 * 3600)
+        self.entra.add_signin_burst(80001, 6, spread_seconds=60)
+        self.entra.add_signin_burst(80002, 3, spread_seconds=60)
+        checks = self.diagnose()
+        ad = checks["cloud.signins.ad_unreachable"]
+        self.assertEqual((ad["verdict"], ad["alert"]),
+                         ("fail", "EntraPTASignInFailuresADUnreachable"), ad)
+        self.assertIn("AADSTS80001: 6 counted", ad["evidence"][0])
+        timeouts = checks["cloud.signins.timeouts"]
+        self.assertEqual((timeouts["verdict"], timeouts["alert"]),
+                         ("warn", ""), timeouts)  # 3, not above 10
+        self.assertEqual(checks["cloud.signins.decryption"]["verdict"], "pass")
+        sync = checks["cloud.directory_sync"]
+        self.assertEqual((sync["verdict"], sync["alert"]),
+                         ("warn", "EntraPTADirectorySyncStale"), sync)
+
+    def test_fresh_sync_passes_and_no_licence_warns_with_the_reason(self):
+        self.entra.set_sync(enabled=True, last_sync=self.entra.now() - 600)
+        self.entra.licensed = False
+        checks = self.diagnose()
+        self.assertEqual(checks["cloud.directory_sync"]["verdict"], "pass")
+        logs = checks["cloud.signin_logs"]
+        self.assertEqual(logs["verdict"], "warn", logs)
+        self.assertIn("not_licensed", logs["summary"])
+        self.assertNotIn("cloud.signins.ad_unreachable", checks)
 
 
 if __name__ == "__main__":

@@ -228,12 +228,14 @@ class FakeEntra:
         self.signin_page_size = 1000  # the server's own page limit
         self.duplicate_across_pages = False
         self.snapshots = {}         # $skiptoken -> (results, offset, top)
+        # A healthy synced tenant: the sync cycle (every 30 minutes) ran
+        # minutes ago; set_sync() makes it stale, disabled or never synced.
         self.organization = {
             "id": "0b1c2d3e-1111-4000-8000-000000000000",
             "displayName": "Contoso",
             "onPremisesSyncEnabled": True,
-            "onPremisesLastSyncDateTime": None,
-            "onPremisesLastPasswordSyncDateTime": None,
+            "onPremisesLastSyncDateTime": graph_time(time.time() - 600),
+            "onPremisesLastPasswordSyncDateTime": graph_time(time.time() - 120),
         }
         self.pages = [
             [agent("a1", "pta01.corp.test", "203.0.113.1", "active"),
