@@ -6,6 +6,7 @@ std::optional<ServiceCommand> ParseServiceCommand(std::string_view text) {
   if (text == "install") return ServiceCommand::kInstall;
   if (text == "uninstall") return ServiceCommand::kUninstall;
   if (text == "run") return ServiceCommand::kRun;
+  if (text == "stop") return ServiceCommand::kStop;
   return std::nullopt;
 }
 

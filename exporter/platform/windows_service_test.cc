@@ -9,6 +9,7 @@ TEST(WindowsServiceTest, ParsesCommands) {
   EXPECT_EQ(ParseServiceCommand("install"), ServiceCommand::kInstall);
   EXPECT_EQ(ParseServiceCommand("uninstall"), ServiceCommand::kUninstall);
   EXPECT_EQ(ParseServiceCommand("run"), ServiceCommand::kRun);
+  EXPECT_EQ(ParseServiceCommand("stop"), ServiceCommand::kStop);
   EXPECT_EQ(ParseServiceCommand("Install"), std::nullopt);
   EXPECT_EQ(ParseServiceCommand(""), std::nullopt);
 }
@@ -31,9 +32,10 @@ TEST(WindowsServiceTest, OtherSystemsRefuseClearly) {
   EXPECT_NE(installed.message().find("only available on Windows"),
             std::string::npos);
   EXPECT_FALSE(UninstallService(ServiceDefinition{}).ok());
-  EXPECT_EQ(RunAsService(
-                ServiceDefinition{},
-                [](std::ostream&, const std::function<bool()>&) { return 0; }),
+  EXPECT_FALSE(
+      StopService(ServiceDefinition{}, std::chrono::milliseconds(10)).ok());
+  EXPECT_EQ(RunAsService(ServiceDefinition{},
+                         [](std::ostream&, const ServiceControls&) { return 0; }),
             1);
 }
 
