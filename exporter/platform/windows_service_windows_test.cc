@@ -298,9 +298,11 @@ TEST_F(WindowsServiceTest, AFailedStartIsNeverReportedRunning) {
   std::vector<SERVICE_STATUS> seen =
       StatesUntil(service, SERVICE_STOPPED, status);
   ASSERT_EQ(status.dwCurrentState, static_cast<DWORD>(SERVICE_STOPPED));
-  for (const SERVICE_STATUS& s : seen) {
-    EXPECT_NE(s.dwCurrentState, static_cast<DWORD>(SERVICE_RUNNING));
-  }
+  EXPECT_EQ(std::count_if(seen.begin(), seen.end(),
+                          [](const SERVICE_STATUS& s) {
+                            return s.dwCurrentState == SERVICE_RUNNING;
+                          }),
+            0);
   EXPECT_EQ(status.dwWin32ExitCode,
             static_cast<DWORD>(ERROR_SERVICE_SPECIFIC_ERROR));
   EXPECT_EQ(status.dwServiceSpecificExitCode, 2u);
