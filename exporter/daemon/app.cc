@@ -249,13 +249,26 @@ std::vector<std::string> ServiceRunArgs(const Flags& flags) {
   return args;
 }
 
+namespace {
+
+// Exit status of a --service command: the error on stderr (1), or `done`.
+int ServiceCommandResult(const Status& status, const std::string& done) {
+  if (!status.ok()) {
+    std::cerr << "entra_pta_exporter: " << status.message() << "\n";
+    return kExitFailure;
+  }
+  std::cout << done << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 int ServiceCommandMain(const Flags& flags,
                        const std::vector<CollectorEntry>& table) {
   std::optional<ServiceCommand> command = ParseServiceCommand(*flags.service);
   if (!command) {
     std::cerr << "entra_pta_exporter: --service: invalid command \""
-              << *flags.service
-              << "\" (use install, uninstall, run or stop)\n";
+              << *flags.service << "\" (use install, uninstall, run or stop)\n";
     return kExitConfigError;
   }
   if (!WindowsServiceSupported()) {
@@ -293,27 +306,16 @@ int ServiceCommandMain(const Flags& flags,
                 << service.name << ")\n";
       return kExitOk;
     }
-    case ServiceCommand::kUninstall: {
-      Status removed = UninstallService(service);
-      if (!removed.ok()) {
-        std::cerr << "entra_pta_exporter: " << removed.message() << "\n";
-        return kExitFailure;
-      }
-      std::cout << "uninstalled service " << service.name << "\n";
-      return kExitOk;
-    }
-    case ServiceCommand::kStop: {
+    case ServiceCommand::kUninstall:
+      return ServiceCommandResult(UninstallService(service),
+                                  "uninstalled service " + service.name);
+    case ServiceCommand::kStop:
       // What the MSI runs before it removes the files: Windows Installer
-      // waits for a stopping service, Wine's does not, and neither waits
-      // for the process (whose image cannot be deleted while it runs).
-      Status stopped = StopService(service, std::chrono::seconds(30));
-      if (!stopped.ok()) {
-        std::cerr << "entra_pta_exporter: " << stopped.message() << "\n";
-        return kExitFailure;
-      }
-      std::cout << "stopped service " << service.name << "\n";
-      return kExitOk;
-    }
+      // waits only for the service's "stopped", Wine's not even for that,
+      // and a running image cannot be deleted.
+      return ServiceCommandResult(
+          StopService(service, std::chrono::seconds(30)),
+          "stopped service " + service.name);
     case ServiceCommand::kRun:
       break;
   }

@@ -34,9 +34,10 @@ TEST(WindowsServiceTest, OtherSystemsRefuseClearly) {
   EXPECT_FALSE(UninstallService(ServiceDefinition{}).ok());
   EXPECT_FALSE(
       StopService(ServiceDefinition{}, std::chrono::milliseconds(10)).ok());
-  EXPECT_EQ(RunAsService(ServiceDefinition{},
-                         [](std::ostream&, const ServiceControls&) { return 0; }),
-            1);
+  EXPECT_EQ(
+      RunAsService(ServiceDefinition{},
+                   [](std::ostream&, const ServiceControls&) { return 0; }),
+      1);
 }
 
 }  // namespace

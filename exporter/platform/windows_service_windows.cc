@@ -123,8 +123,8 @@ void WINAPI ServiceMain(DWORD, wchar_t**) {
 bool WaitForOtherProcessesOfThisExe(
     std::chrono::steady_clock::time_point deadline) {
   std::wstring own(MAX_PATH, L'\0');
-  DWORD own_length = GetModuleFileNameW(nullptr, own.data(),
-                                        static_cast<DWORD>(own.size()));
+  DWORD own_length =
+      GetModuleFileNameW(nullptr, own.data(), static_cast<DWORD>(own.size()));
   own.resize(own_length);
   const std::wstring own_name = own.substr(own.find_last_of(L"\\/") + 1);
   HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
@@ -314,8 +314,7 @@ Status StopService(const ServiceDefinition& service,
   }
   while (status.dwCurrentState != SERVICE_STOPPED) {
     if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::Error("service " + service.name +
-                           " did not stop in time");
+      return Status::Error("service " + service.name + " did not stop in time");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (!QueryServiceStatus(handle.get(), &status)) {

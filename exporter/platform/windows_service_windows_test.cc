@@ -284,11 +284,11 @@ TEST_F(WindowsServiceTest, StartPendingUntilTheBodyRuns) {
 // service-specific exit code.
 TEST_F(WindowsServiceTest, AFailedStartIsNeverReportedRunning) {
   std::string warning;
-  ASSERT_TRUE(InstallService(service_, executable_,
-                             RunArgs(2, false, {"--start-ms=600",
-                                                "--fail-start"}),
-                             &warning)
-                  .ok());
+  ASSERT_TRUE(
+      InstallService(service_, executable_,
+                     RunArgs(2, false, {"--start-ms=600", "--fail-start"}),
+                     &warning)
+          .ok());
   SC_HANDLE service = Open();
   ASSERT_NE(service, nullptr);
   SERVICE_FAILURE_ACTIONSW none{};
@@ -358,8 +358,8 @@ TEST_F(WindowsServiceTest, StopWaitsForTheProcessNotJustTheState) {
   HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, running.dwProcessId);
   ASSERT_NE(process, nullptr);
 
-  std::wstring command = win32::Widen(
-      QuoteCommandLine({executable_, "--service", "stop", "--name=" + service_.name}));
+  std::wstring command = win32::Widen(QuoteCommandLine(
+      {executable_, "--service", "stop", "--name=" + service_.name}));
   STARTUPINFOW startup{};
   startup.cb = sizeof startup;
   PROCESS_INFORMATION stopper{};
