@@ -10,6 +10,13 @@ std::optional<ServiceCommand> ParseServiceCommand(std::string_view text) {
   return std::nullopt;
 }
 
+std::string FailedStartLogLine(int exit_code) {
+  return "level=error msg=\"the service did not start\" exit_code=" +
+         std::to_string(exit_code) +
+         (exit_code == 2 ? " reason=\"configuration or flag error\"" : "") +
+         "\n";
+}
+
 std::string QuoteCommandLine(const std::vector<std::string>& args) {
   std::string line;
   for (const std::string& arg : args) {

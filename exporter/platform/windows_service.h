@@ -100,6 +100,12 @@ int RunAsService(const ServiceDefinition& service, const ServiceBody& body);
 // recovery actions do not restart it. Does nothing otherwise.
 void ReportServiceStopped(int exit_code);
 
+// The log line (logfmt, level=error: an Error event in the Event Log) the
+// service writes when its body returned `exit_code` before it was running:
+// the body's own message may carry no level (a configuration error is
+// printed as file:line:column: message).
+std::string FailedStartLogLine(int exit_code);
+
 // The command line for CreateProcess/the SCM: each argument quoted when it
 // needs to be, by the rules CommandLineToArgvW and the C runtime parse.
 std::string QuoteCommandLine(const std::vector<std::string>& args);

@@ -25,6 +25,15 @@ TEST(WindowsServiceTest, QuotesOnlyWhatNeedsQuoting) {
   EXPECT_EQ(QuoteCommandLine({"x\\\\\"y z"}), "\"x\\\\\\\\\\\"y z\"");
 }
 
+TEST(WindowsServiceTest, AFailedStartIsLoggedAsAnError) {
+  // The Event Log sink types a line by its level: this one is an Error.
+  EXPECT_EQ(FailedStartLogLine(2),
+            "level=error msg=\"the service did not start\" exit_code=2 "
+            "reason=\"configuration or flag error\"\n");
+  EXPECT_EQ(FailedStartLogLine(1),
+            "level=error msg=\"the service did not start\" exit_code=1\n");
+}
+
 TEST(WindowsServiceTest, OtherSystemsRefuseClearly) {
   if (WindowsServiceSupported()) GTEST_SKIP() << "a Windows build";
   Status installed = InstallService(ServiceDefinition{}, "", {});

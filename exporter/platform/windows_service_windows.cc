@@ -111,6 +111,9 @@ void WINAPI ServiceMain(DWORD, wchar_t**) {
   {
     EventLogSink log(g_runtime->service->name);
     exit_code = (*g_runtime->body)(log.stream(), controls);
+    if (!running && exit_code != 0) {
+      log.stream() << FailedStartLogLine(exit_code) << std::flush;
+    }
   }
   g_runtime->exit_code = exit_code;
   // Last: the SCM (and an installer waiting on it) hears "stopped" only
