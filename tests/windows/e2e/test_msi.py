@@ -330,8 +330,16 @@ class MsiTest(unittest.TestCase):
     def uninstall(self):
         """4. Everything but the configuration goes."""
         phase = time.monotonic()
-        removed = self.msiexec("/x", self.new_package, "/qn")
+        log = self.wine_tmp + r"\uninstall.log"
+        removed = self.msiexec("/x", self.new_package, "/qn", "/l*v", log)
         self.assertEqual(removed.returncode, 0, removed)
+        # The package's own wait ran between the stop and the removal.
+        with open(self.wine.unix_path(log), encoding="latin-1") as f:
+            started = re.findall(r"^Action start [\d:]+: (\w+)\.", f.read(),
+                                 re.M)
+        last = {name: i for i, name in enumerate(started)}
+        self.assertLess(last["StopServices"], last["WaitForServiceExit"])
+        self.assertLess(last["WaitForServiceExit"], last["RemoveFiles"])
         self.assertIsNone(self.wine.service_state(SERVICE))
         self.assertEqual(self.reg_values(SOURCE_KEY), {})
         self.assertEqual(self.reg_values(FIREWALL_MARKER_KEY), {})
