@@ -139,6 +139,19 @@ CloudSettings ParseCloudSettings(const ConfigSection& section,
     }
     settings.graph.request_timeout = *timeout;
   }
+  settings.signin_failures =
+      section.Bool("signin_failures").value_or(settings.signin_failures);
+  settings.directory_sync =
+      section.Bool("directory_sync").value_or(settings.directory_sync);
+  // At least the overlap (a shorter look-back would forget ids the next
+  // query reads again), at most Entra's 30-day sign-in log retention.
+  if (auto lookback = section.Duration("signin_lookback")) {
+    if (*lookback < kSignInOverlap || *lookback > std::chrono::hours(24 * 30)) {
+      section.Fail("signin_lookback",
+                   prefix + "signin_lookback: must be between 15m and 30d");
+    }
+    settings.signin_lookback = *lookback;
+  }
   settings.machine_name = LocalMachineName();
   if (auto name = section.String("machine_name")) {
     settings.machine_name = Lower(*name);
@@ -179,13 +192,23 @@ std::unique_ptr<HttpClient> MakeCloudHttpClient(
 
 CloudCollector::CloudCollector(CloudSettings settings,
                                const HttpFactory& make_http, const Clock& clock,
-                               SignOfLifeTimes* signals, bool background)
+                               SignOfLifeTimes* signals, bool background,
+                               Logger* logger)
     : settings_(std::move(settings)),
       http_(make_http(&stopping_)),
       clock_(clock),
       signals_(signals),
+      logger_(logger),
       session_(settings_.graph, *http_, clock),
-      background_(background) {}
+      background_(background) {
+  if (background_) {
+    // A throttled Graph read waits here, so shutdown never waits for it.
+    session_.SetWait([this](std::chrono::seconds delay) {
+      std::unique_lock lock(mu_);
+      return !wake_.wait_for(lock, delay, [&] { return stopping_.load(); });
+    });
+  }
+}
 
 CloudCollector::~CloudCollector() {
   {
@@ -203,6 +226,7 @@ void CloudCollector::LoadStateOnce() {
   auto loaded = LoadCloudState(settings_.graph.state_file);
   if (loaded.ok()) {
     last_active_ = loaded->last_active;
+    ledger_ = loaded->signin_failures;
   } else {
     state_error_ = loaded.status().message();
   }
@@ -210,7 +234,12 @@ void CloudCollector::LoadStateOnce() {
 
 void CloudCollector::RefreshNow() {
   LoadStateOnce();
-  Apply(session_.Refresh());
+  const RefreshOutcome outcome = session_.Refresh();
+  Apply(outcome);
+  // Graph's throttling is per app and tenant: when it asked to wait, the
+  // other queries wait too.
+  if (!outcome.retry_after) RefreshDirectorySignals();
+  Persist();
 }
 
 std::chrono::milliseconds CloudCollector::NextDelay() const {
@@ -220,7 +249,6 @@ std::chrono::milliseconds CloudCollector::NextDelay() const {
 
 void CloudCollector::Apply(const RefreshOutcome& outcome) {
   const auto now = clock_.Now();
-  std::map<std::string, LastActive> to_persist;
   {
     std::lock_guard lock(mu_);
     attempted_ = true;
@@ -257,13 +285,25 @@ void CloudCollector::Apply(const RefreshOutcome& outcome) {
         signals_->Record(kCloudSignal, now);
       }
     }
-    to_persist = last_active_;
   }
-  // Only the last-active times are ours to change; a refresh token
-  // written meanwhile (by `graph login` or a rotation) is kept.
-  Status saved = UpdateCloudState(
-      settings_.graph.state_file,
-      [&](CloudState& state) { state.last_active = std::move(to_persist); });
+}
+
+void CloudCollector::Persist() {
+  std::map<std::string, LastActive> last_active;
+  SignInLedger ledger;
+  {
+    std::lock_guard lock(mu_);
+    last_active = last_active_;
+    ledger = ledger_;
+  }
+  // Only the last-active times and the ledger are ours to change; a
+  // refresh token written meanwhile (by `graph login` or a rotation) is
+  // kept.
+  Status saved =
+      UpdateCloudState(settings_.graph.state_file, [&](CloudState& state) {
+        state.last_active = std::move(last_active);
+        state.signin_failures = std::move(ledger);
+      });
   std::lock_guard lock(mu_);
   state_error_ = saved.ok() ? "" : saved.message();
 }
@@ -282,6 +322,18 @@ void CloudCollector::Run() {
     }
     if (stopping_) break;
     Apply(outcome);
+    try {
+      // Graph's throttling is per app and tenant: when it asked to wait,
+      // the other queries wait too.
+      if (!outcome.retry_after) RefreshDirectorySignals();
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mu_);
+      NoteAvailability(
+          "sign-in logs", signin_reason_, "bad_response",
+          Status::Error(std::string("failed unexpectedly: ") + e.what()));
+    }
+    if (stopping_) break;
+    Persist();
     std::unique_lock lock(mu_);
     // Bounded so that no configured interval can overflow the clock.
     wake_.wait_for(lock,
@@ -348,6 +400,7 @@ Status CloudCollector::Collect(const ScrapeContext& /*context*/,
     if (!active.metric.empty()) out.push_back(std::move(active));
     if (!last_active.metric.empty()) out.push_back(std::move(last_active));
   }
+  CollectDirectorySignals(out);
   if (attempted_ && !api_up_) return Status::Error(last_error_);
   if (!state_error_.empty()) return Status::Error(state_error_);
   return Status::Ok();

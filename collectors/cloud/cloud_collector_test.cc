@@ -74,6 +74,9 @@ class CloudCollectorTest : public ::testing::Test {
     settings_.graph.graph_url = kGraph;
     settings_.graph.state_file = (dir_ / "state.json").string();
     settings_.machine_name = "pta01";
+    // The agent list alone; directory_signals_test.cc covers the rest.
+    settings_.signin_failures = false;
+    settings_.directory_sync = false;
     CloudState state;
     state.refresh_token = ProtectSecret(kRefreshToken).value();
     ASSERT_TRUE(SaveCloudState(settings_.graph.state_file, state).ok());
@@ -432,11 +435,19 @@ TEST(ParseCloudSettingsTest, DefaultsFollowTheCloud) {
   EXPECT_EQ(settings.graph.graph_url, "https://graph.microsoft.us");
   EXPECT_EQ(settings.refresh_interval, minutes(5));
   EXPECT_EQ(settings.graph.auth, AuthMode::kDeviceCode);
+  EXPECT_TRUE(settings.signin_failures);
+  EXPECT_TRUE(settings.directory_sync);
+  EXPECT_EQ(settings.signin_lookback, std::chrono::hours(1));
   auto overridden = ParseCloudSettings(
       Section("authority_url: https://127.0.0.1:8443/\n"
               "graph_url: https://127.0.0.1:8443/graph\nca_file: /ca.pem\n"
-              "refresh_interval: 1m\nmachine_name: PTA01\n"),
+              "refresh_interval: 1m\nmachine_name: PTA01\n"
+              "signin_failures: false\ndirectory_sync: false\n"
+              "signin_lookback: 2h\n"),
       tenant);
+  EXPECT_FALSE(overridden.signin_failures);
+  EXPECT_FALSE(overridden.directory_sync);
+  EXPECT_EQ(overridden.signin_lookback, std::chrono::hours(2));
   EXPECT_EQ(overridden.graph.authority_url, "https://127.0.0.1:8443");
   EXPECT_EQ(overridden.graph.graph_url, "https://127.0.0.1:8443/graph");
   EXPECT_EQ(overridden.ca_file, "/ca.pem");
@@ -457,6 +468,9 @@ TEST(ParseCloudSettingsTest, Errors) {
           {"auth: client_secret", tenant, "needs client_secret_env"},
           {"client_secret_env: A\nclient_secret_file: /b", tenant, "not both"},
           {"refresh_interval: 0", tenant, "must be greater than 0"},
+          {"signin_lookback: 14m", tenant, "between 15m and 30d"},
+          {"signin_lookback: 31d", tenant, "between 15m and 30d"},
+          {"signin_failures: maybe", tenant, "signin_failures"},
           {"enabled: true\nclient_id: 99999999-0000-0000-0000-000000000000",
            no_tenant, "needs tenant.id"},
           {"enabled: true", tenant, "client_id: required"},

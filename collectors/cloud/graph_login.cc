@@ -12,15 +12,18 @@ namespace entra_pta::cloud {
 namespace {
 
 // Starts the device code flow; nullopt once `err` says why it could not.
-std::optional<DeviceCode> RequestDeviceCode(const GraphSettings& graph,
+std::optional<DeviceCode> RequestDeviceCode(const CloudSettings& settings,
                                             HttpClient& http,
                                             std::ostream& err) {
+  const GraphSettings& graph = settings.graph;
   HttpRequest request;
   request.method = "POST";
   request.url = DeviceCodeUrl(graph.authority_url, graph.tenant_id);
   request.headers["Content-Type"] = "application/x-www-form-urlencoded";
-  request.body = "client_id=" + FormEncode(graph.client_id) +
-                 "&scope=" + FormEncode(DelegatedScope(graph.graph_url));
+  request.body =
+      "client_id=" + FormEncode(graph.client_id) + "&scope=" +
+      FormEncode(LoginScope(graph.graph_url, settings.signin_failures,
+                            settings.directory_sync));
   request.timeout = graph.request_timeout;
   HttpResponse response = http.Send(request);
   if (response.status == 0 || response.body_too_large) {
@@ -70,7 +73,7 @@ int GraphLogin(const CloudSettings& settings, HttpClient& http,
                std::ostream& out, std::ostream& err,
                const std::function<void(std::chrono::seconds)>& sleep) {
   const GraphSettings& graph = settings.graph;
-  std::optional<DeviceCode> started = RequestDeviceCode(graph, http, err);
+  std::optional<DeviceCode> started = RequestDeviceCode(settings, http, err);
   if (!started) return 1;
   const DeviceCode code = *started;
   out << (code.message.empty()
@@ -78,7 +81,14 @@ int GraphLogin(const CloudSettings& settings, HttpClient& http,
                     " and enter the code " + code.user_code + "."
               : code.message)
       << "\nSign in with an account that may read the tenant's hybrid "
-         "authentication policy (Policy.Read.HybridAuthentication).\n"
+         "authentication policy (Policy.Read.HybridAuthentication)"
+      << (settings.signin_failures
+              ? ", the sign-in logs and the directory (AuditLog.Read.All, "
+                "Directory.Read.All)"
+          : settings.directory_sync
+              ? " and the organization (Organization.Read.All)"
+              : "")
+      << ".\n"
       << std::flush;
 
   std::chrono::seconds interval = code.interval;

@@ -74,6 +74,18 @@ std::string DelegatedScope(const std::string& graph) {
   return TrimSlash(graph) + "/Policy.Read.HybridAuthentication offline_access";
 }
 
+std::string LoginScope(const std::string& graph, bool signin_failures,
+                       bool directory_sync) {
+  const std::string base = TrimSlash(graph) + "/";
+  std::string scope = base + "Policy.Read.HybridAuthentication";
+  if (signin_failures) {
+    scope += " " + base + "AuditLog.Read.All " + base + "Directory.Read.All";
+  } else if (directory_sync) {
+    scope += " " + base + "Organization.Read.All";
+  }
+  return scope + " offline_access";
+}
+
 std::string AppOnlyScope(const std::string& graph) {
   return TrimSlash(graph) + "/.default";
 }

@@ -38,8 +38,16 @@ std::string DeviceCodeUrl(const std::string& authority,
 // {graph}/beta/onPremisesPublishingProfiles/authentication/agentGroups
 // ?$expand=agents
 std::string AgentGroupsUrl(const std::string& graph);
-// The delegated scope (least privilege) and the app-only one.
+// The delegated scope (least privilege) and the app-only one. Refreshes ask
+// for the delegated scope alone: Entra puts every Graph permission the
+// account consented to into the token, and asking for one that was never
+// consented would fail the agent list too.
 std::string DelegatedScope(const std::string& graph);
+// What `graph login` asks the account to consent to: the delegated scope
+// plus, for the sign-in logs, AuditLog.Read.All and Directory.Read.All,
+// and for directory sync alone Organization.Read.All.
+std::string LoginScope(const std::string& graph, bool signin_failures,
+                       bool directory_sync);
 std::string AppOnlyScope(const std::string& graph);
 
 struct Agent {

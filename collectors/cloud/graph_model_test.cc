@@ -44,6 +44,15 @@ TEST(GraphUrlsTest, FollowTheCloud) {
             "offline_access");
   EXPECT_EQ(AppOnlyScope("https://graph.microsoft.us"),
             "https://graph.microsoft.us/.default");
+  EXPECT_EQ(LoginScope("https://g", true, true),
+            "https://g/Policy.Read.HybridAuthentication "
+            "https://g/AuditLog.Read.All https://g/Directory.Read.All "
+            "offline_access");
+  EXPECT_EQ(LoginScope("https://g", false, true),
+            "https://g/Policy.Read.HybridAuthentication "
+            "https://g/Organization.Read.All offline_access");
+  EXPECT_EQ(LoginScope("https://g/", false, false),
+            "https://g/Policy.Read.HybridAuthentication offline_access");
 }
 
 TEST(ParseAgentGroupsPageTest, DocumentedShape) {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "collectors/cloud/client_assertion.h"
 #include "collectors/cloud/state_store.h"
@@ -60,7 +61,97 @@ std::optional<std::chrono::seconds> RetryAfterOf(
 
 GraphSession::GraphSession(GraphSettings settings, HttpClient& http,
                            const Clock& clock)
-    : settings_(std::move(settings)), http_(http), clock_(clock) {}
+    : settings_(std::move(settings)),
+      http_(http),
+      clock_(clock),
+      wait_([](std::chrono::seconds delay) {
+        std::this_thread::sleep_for(delay);
+        return true;
+      }) {}
+
+bool GraphSession::IsGraphUrl(const std::string& url) const {
+  std::string prefix = settings_.graph_url;
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  return url.rfind(prefix + "/", 0) == 0;
+}
+
+void GraphSession::NoteGraphDate(const HttpResponse& response) {
+  auto it = response.headers.find("date");
+  if (it == response.headers.end()) return;
+  auto date = ParseHttpDate(it->second);
+  if (!date) return;
+  graph_clock_offset_ = std::chrono::milliseconds(*date) -
+                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                            clock_.Now().time_since_epoch());
+}
+
+UnixMillis GraphSession::GraphNow() const {
+  const auto local = std::chrono::duration_cast<std::chrono::milliseconds>(
+      clock_.Now().time_since_epoch());
+  return (local + graph_clock_offset_.value_or(std::chrono::milliseconds(0)))
+      .count();
+}
+
+GraphAnswer GraphSession::Get(const std::string& url, const std::string& what) {
+  constexpr int kMaxThrottleRetries = 3;
+  constexpr auto kMaxThrottleWait = std::chrono::seconds(30);
+  GraphAnswer answer;
+  auto fail = [&](QueryFailure failure, std::string message) {
+    answer.status = Status::Error(std::move(message));
+    answer.failure = failure;
+    return answer;
+  };
+  if (!IsGraphUrl(url)) {
+    return fail(
+        QueryFailure::kBadResponse,
+        what + ": the next page link points outside " + settings_.graph_url);
+  }
+  bool retried_unauthorized = false;
+  int throttled = 0;
+  while (true) {
+    auto token = AccessToken();
+    if (auto* failed = std::get_if<RefreshOutcome>(&token)) {
+      return fail(failed->unreachable   ? QueryFailure::kUnreachable
+                  : failed->retry_after ? QueryFailure::kThrottled
+                                        : QueryFailure::kUnauthorized,
+                  failed->status.message());
+    }
+    HttpRequest request;
+    request.url = url;
+    request.headers["Authorization"] = "Bearer " + std::get<std::string>(token);
+    request.headers["Accept"] = "application/json";
+    request.timeout = settings_.request_timeout;
+    const HttpResponse response = http_.Send(request);
+    NoteGraphDate(response);
+    if (response.status == 0 || response.body_too_large) {
+      return fail(QueryFailure::kUnreachable, TransportError(what, response));
+    }
+    if (response.status == 401 && !retried_unauthorized) {
+      retried_unauthorized = true;
+      access_token_.reset();
+      continue;
+    }
+    if (response.status == 429 || response.status == 503) {
+      auto delay = RetryAfterOf(response, clock_.Now())
+                       .value_or(std::chrono::seconds(1));
+      if (throttled < kMaxThrottleRetries && delay <= kMaxThrottleWait) {
+        ++throttled;
+        if (!wait_(std::max(delay, std::chrono::seconds(1)))) {
+          return fail(QueryFailure::kThrottled, what + ": stopped");
+        }
+        continue;
+      }
+    }
+    if (response.status != 200) {
+      const std::string code = GraphErrorCode(response.body);
+      return fail(ClassifyHttpFailure(response.status, code),
+                  what + " answered HTTP " + std::to_string(response.status) +
+                      (code.empty() ? "" : " (" + code + ")"));
+    }
+    answer.body = response.body;
+    return answer;
+  }
+}
 
 std::optional<std::string> GraphSession::ClientSecret(Status& error) const {
   if (!settings_.client_secret_env.empty()) {
@@ -104,8 +195,10 @@ std::variant<TokenGrant, RefreshOutcome> GraphSession::RequestToken(
   request.timeout = settings_.request_timeout;
   const HttpResponse response = http_.Send(request);
   if (response.status == 0 || response.body_too_large) {
-    return Failed(
-        TransportError("the token request to " + request.url, response));
+    RefreshOutcome failed =
+        Failed(TransportError("the token request to " + request.url, response));
+    failed.unreachable = response.status == 0;
+    return failed;
   }
   if (response.status == 429 || response.status == 503) {
     return Failed("the token endpoint answered HTTP " +
@@ -225,6 +318,7 @@ RefreshOutcome GraphSession::Refresh() {
     request.headers["Accept"] = "application/json";
     request.timeout = settings_.request_timeout;
     const HttpResponse response = http_.Send(request);
+    NoteGraphDate(response);
     const std::string where =
         "Graph (agentGroups, page " + std::to_string(page + 1) + ")";
     if (response.status == 0 || response.body_too_large)

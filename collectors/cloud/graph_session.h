@@ -20,6 +20,7 @@
 
 #include "collectors/cloud/graph_model.h"
 #include "collectors/cloud/http_client.h"
+#include "collectors/cloud/signin_model.h"
 #include "exporter/sdk/clock.h"
 #include "exporter/util/status.h"
 
@@ -54,6 +55,17 @@ struct RefreshOutcome {
   std::vector<Agent> agents;  // on success, one entry per agent
   // Set when Graph or the token endpoint asked us to wait (429/503).
   std::optional<std::chrono::seconds> retry_after;
+  // The token endpoint or Graph gave no HTTP answer at all.
+  bool unreachable = false;
+};
+
+// One GET of a Graph URL (GraphSession::Get).
+struct GraphAnswer {
+  // Error: no usable answer; `failure` says which kind, the message why
+  // (never quoting the body beyond Graph's error code).
+  Status status = Status::Ok();
+  QueryFailure failure = QueryFailure::kBadResponse;
+  std::string body;  // the 200 answer's body
 };
 
 class GraphSession {
@@ -63,6 +75,25 @@ class GraphSession {
 
   RefreshOutcome Refresh();
 
+  // GETs `url` (which must be under the configured graph_url) with the
+  // session's token: renews the token once on 401, and waits out up to 3
+  // answers 429/503 whose Retry-After is at most 30 s through `wait` (a
+  // longer one, or a 4th, is a kThrottled failure). `what` names the query
+  // in messages.
+  GraphAnswer Get(const std::string& url, const std::string& what);
+
+  // Graph's own clock: the local clock plus the offset of the last Date
+  // header Graph sent (the local clock alone before any).
+  UnixMillis GraphNow() const;
+
+  // How Get waits before retrying a throttled request; returns false when
+  // the collector is stopping (the default sleeps and returns true).
+  void SetWait(std::function<bool(std::chrono::seconds)> wait) {
+    wait_ = std::move(wait);
+  }
+
+  // True when `url` may carry the bearer token: under graph_url.
+  bool IsGraphUrl(const std::string& url) const;
   // Forgets the cached access token (tests; after a 401).
   void DropAccessToken() { access_token_.reset(); }
 
@@ -81,6 +112,9 @@ class GraphSession {
     std::chrono::system_clock::time_point renew_at;
   };
   std::optional<CachedToken> access_token_;
+  std::function<bool(std::chrono::seconds)> wait_;
+  std::optional<std::chrono::milliseconds> graph_clock_offset_;
+  void NoteGraphDate(const HttpResponse& response);
 };
 
 // Reads and parses Retry-After from a response (nullopt when absent).

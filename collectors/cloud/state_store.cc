@@ -63,6 +63,94 @@ class LockFile {
   bool held_ = false;
 };
 
+json SerializeLedger(const SignInLedger& ledger) {
+  json out = json::object();
+  if (ledger.watermark) out["watermark_unix_ms"] = *ledger.watermark;
+  json seen = json::object();
+  for (const auto& [id, created] : ledger.seen) seen[id] = created;
+  out["seen"] = seen;
+  json totals = json::object();
+  for (const auto& [code, total] : ledger.totals) {
+    totals[std::to_string(code)] = total;
+  }
+  out["totals"] = totals;
+  json last = json::object();
+  for (const auto& [code, when] : ledger.last_seen) {
+    last[std::to_string(code)] = when;
+  }
+  out["last_unix_ms"] = last;
+  return out;
+}
+
+// A non-negative integer below 2^62 (Unix ms up to year 9999, counts).
+bool SmallCount(const json& value) {
+  return value.is_number_unsigned() &&
+         value.get<unsigned long long>() < (1ULL << 62);
+}
+
+// A PTA code spelled as the state file keys it ("80001").
+std::optional<int> CodeKey(const std::string& key) {
+  for (const PtaErrorCode& entry : PtaErrorCodes()) {
+    if (key == std::to_string(entry.code)) return entry.code;
+  }
+  return std::nullopt;
+}
+
+StatusOr<SignInLedger> ParseLedger(const json& in) {
+  const std::string where = "\"signin_failures\"";
+  if (!in.is_object()) return Status::Error(where + " must be an object");
+  SignInLedger ledger;
+  if (auto it = in.find("watermark_unix_ms"); it != in.end()) {
+    if (!SmallCount(*it)) {
+      return Status::Error(where + " has an invalid watermark_unix_ms");
+    }
+    ledger.watermark = it->get<UnixMillis>();
+  }
+  auto object = [&](const char* key) -> StatusOr<const json*> {
+    auto it = in.find(key);
+    if (it == in.end()) return static_cast<const json*>(nullptr);
+    if (!it->is_object()) {
+      return Status::Error(where + "." + key + " must be an object");
+    }
+    for (const auto& [name, value] : it->items()) {
+      if (!SmallCount(value)) {
+        return Status::Error(where + "." + key +
+                             " holds a value that is not a count");
+      }
+    }
+    return &*it;
+  };
+  auto seen = object("seen");
+  if (!seen.ok()) return seen.status();
+  if (*seen != nullptr) {
+    for (const auto& [id, created] : (*seen)->items()) {
+      if (id.empty() || id.size() > 128) {
+        return Status::Error(where + ".seen has an invalid sign-in id");
+      }
+      ledger.seen[id] = created.get<UnixMillis>();
+    }
+  }
+  for (auto [key, is_totals] :
+       {std::pair{"totals", true}, std::pair{"last_unix_ms", false}}) {
+    auto entries = object(key);
+    if (!entries.ok()) return entries.status();
+    if (*entries == nullptr) continue;
+    for (const auto& [name, value] : (*entries)->items()) {
+      auto code = CodeKey(name);
+      if (!code) {
+        return Status::Error(where + "." + key +
+                             " names an unknown code (not a PTA error code)");
+      }
+      if (is_totals) {
+        ledger.totals[*code] = value.get<std::uint64_t>();
+      } else {
+        ledger.last_seen[*code] = value.get<UnixMillis>();
+      }
+    }
+  }
+  return ledger;
+}
+
 }  // namespace
 
 std::string SerializeCloudState(const CloudState& state) {
@@ -80,6 +168,7 @@ std::string SerializeCloudState(const CloudState& state) {
                        .count()}};
   }
   root["last_active"] = agents;
+  root["signin_failures"] = SerializeLedger(state.signin_failures);
   return root.dump(2) + "\n";
 }
 
@@ -132,6 +221,11 @@ StatusOr<CloudState> ParseCloudState(const std::string& text) {
           std::chrono::milliseconds(unix_ms.get<long long>()));
       state.last_active[id] = last;
     }
+  }
+  if (auto ledger = root.find("signin_failures"); ledger != root.end()) {
+    auto parsed = ParseLedger(*ledger);
+    if (!parsed.ok()) return parsed.status();
+    state.signin_failures = std::move(*parsed);
   }
   return state;
 }

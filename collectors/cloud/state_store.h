@@ -1,6 +1,8 @@
 // The cloud collector's state file: the refresh token of the delegated
-// sign-in (protected per platform.h) and, per agent, the last time this
-// exporter saw Graph report it active, so a restart does not forget it.
+// sign-in (protected per platform.h); per agent, the last time this
+// exporter saw Graph report it active; and the sign-in failure ledger
+// (signin_ledger.h: watermark, recent ids, totals per code), so a restart
+// forgets none of it and counts no sign-in twice.
 // JSON, written to a temporary file created owner-only (0600 on Unix) and
 // renamed over the old one, so a crash never leaves half a file.
 // Thread-safety: free functions; callers serialise writes to one path.
@@ -13,6 +15,7 @@
 #include <string>
 
 #include "collectors/cloud/platform.h"
+#include "collectors/cloud/signin_ledger.h"
 #include "exporter/util/status.h"
 
 namespace entra_pta::cloud {
@@ -25,6 +28,7 @@ struct LastActive {
 struct CloudState {
   std::optional<ProtectedSecret> refresh_token;
   std::map<std::string, LastActive> last_active;  // by agent id
+  SignInLedger signin_failures;
 };
 
 std::string SerializeCloudState(const CloudState& state);

@@ -12,7 +12,8 @@ CollectorEntry TableEntry() {
   return CollectorEntry{
       "cloud",
       "What Entra (Microsoft Graph) says about every PTA agent of the "
-      "tenant: active or inactive, and how many are active.",
+      "tenant (active or inactive, how many are active), PTA sign-in "
+      "failures from the sign-in logs and directory sync times.",
       false, [](const ConfigSection& section, const CollectorDeps& deps) {
         static const TenantSettings kNoTenant;
         cloud::CloudSettings settings = cloud::ParseCloudSettings(
@@ -22,7 +23,7 @@ CollectorEntry TableEntry() {
             [settings](const std::atomic<bool>* cancel) {
               return cloud::MakeCloudHttpClient(settings, cancel);
             },
-            deps.clock, deps.sign_of_life);
+            deps.clock, deps.sign_of_life, /*background=*/true, deps.logger);
       }};
 }
 

@@ -25,7 +25,10 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT_ID = "99999999-0000-4000-8000-000000000000"
 
 
-class CloudTest(unittest.TestCase):
+class CloudTestBase(unittest.TestCase):
+    """The fixtures: a fake Entra, a config pointing at it, scrapes and log
+    checks (also used by test_signins.py)."""
+
     def setUp(self):
         # Registered first, so it runs last: after every exporter's log has
         # been collected into self.outputs.
@@ -122,7 +125,9 @@ class CloudTest(unittest.TestCase):
         self.wait_for(exporter, self.up(1))
         return exporter
 
-    # --- tests ---------------------------------------------------------------
+
+
+class CloudTest(CloudTestBase):
 
     def test_device_code_login_stores_refresh_token_owner_only(self):
         result = self.login()
