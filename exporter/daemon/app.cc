@@ -90,6 +90,7 @@ Flags:
                               tenant.id from the config
   --service=COMMAND           Windows only: install (as an automatic service
                               with the other flags given here), uninstall,
+                              stop (and wait until its process has ended),
                               or run (what the Service Control Manager starts)
   --version                   print version information and exit
   --help                      print this help and exit
@@ -248,12 +249,26 @@ std::vector<std::string> ServiceRunArgs(const Flags& flags) {
   return args;
 }
 
+namespace {
+
+// Exit status of a --service command: the error on stderr (1), or `done`.
+int ServiceCommandResult(const Status& status, const std::string& done) {
+  if (!status.ok()) {
+    std::cerr << "entra_pta_exporter: " << status.message() << "\n";
+    return kExitFailure;
+  }
+  std::cout << done << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 int ServiceCommandMain(const Flags& flags,
                        const std::vector<CollectorEntry>& table) {
   std::optional<ServiceCommand> command = ParseServiceCommand(*flags.service);
   if (!command) {
     std::cerr << "entra_pta_exporter: --service: invalid command \""
-              << *flags.service << "\" (use install, uninstall or run)\n";
+              << *flags.service << "\" (use install, uninstall, run or stop)\n";
     return kExitConfigError;
   }
   if (!WindowsServiceSupported()) {
@@ -291,21 +306,26 @@ int ServiceCommandMain(const Flags& flags,
                 << service.name << ")\n";
       return kExitOk;
     }
-    case ServiceCommand::kUninstall: {
-      Status removed = UninstallService(service);
-      if (!removed.ok()) {
-        std::cerr << "entra_pta_exporter: " << removed.message() << "\n";
-        return kExitFailure;
-      }
-      std::cout << "uninstalled service " << service.name << "\n";
-      return kExitOk;
-    }
+    case ServiceCommand::kUninstall:
+      return ServiceCommandResult(UninstallService(service),
+                                  "uninstalled service " + service.name);
+    case ServiceCommand::kStop:
+      // What the MSI runs before it removes the files: Windows Installer
+      // waits only for the service's "stopped", Wine's not even for that,
+      // and a running image cannot be deleted.
+      return ServiceCommandResult(
+          StopService(service, std::chrono::seconds(30)),
+          "stopped service " + service.name);
     case ServiceCommand::kRun:
       break;
   }
   int status = RunAsService(
-      service, [&](std::ostream& log, const std::function<bool()>& stop) {
-        return RunExporter(flags, table, log, stop);
+      service, [&](std::ostream& log, const ServiceControls& controls) {
+        // START_PENDING until the configuration is read and the listener
+        // bound: a bad flag or file fails the start (and an MSI install
+        // that waits for it) instead of a running service that then exits.
+        return RunExporter(flags, table, log, controls.stop_requested,
+                           {controls.starting, controls.running});
       });
   if (status == 1) {
     std::cerr << "entra_pta_exporter: --service run is what the Service "
@@ -512,7 +532,8 @@ int Shutdown(HttpServer& server, Reloader& reloader, Logger& logger) {
 // then shuts down.
 int Serve(const Config& config, const std::vector<CollectorEntry>& table,
           Reloader& reloader, Logger& logger, const Clock& clock,
-          std::ostream& log_out, const std::function<bool()>& stop_requested) {
+          std::ostream& log_out, const std::function<bool()>& stop_requested,
+          const StartProgress& progress) {
   prometheus::TextSerializer serializer;
   const std::string listen_address = config.web.listen_address;
   const LandingPageInfo landing_info{build::kVersion, build::kRevision,
@@ -529,6 +550,7 @@ int Serve(const Config& config, const std::vector<CollectorEntry>& table,
   if (!StartListening(server, listen_address, web_config.get(), logger)) {
     return kExitFailure;
   }
+  if (progress.serving) progress.serving();
   ServeUntilStopped(reloader, stop_requested);
   return Shutdown(server, reloader, logger);
 }
@@ -537,7 +559,8 @@ int Serve(const Config& config, const std::vector<CollectorEntry>& table,
 
 int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
                 std::ostream& log_out,
-                const std::function<bool()>& stop_requested) {
+                const std::function<bool()>& stop_requested,
+                const StartProgress& progress) {
   SystemClock clock;
   SignOfLifeTimes signals;
   Logger logger(log_out, clock);
@@ -545,13 +568,15 @@ int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
   deps.logger = &logger;
   std::optional<Startup> startup = LoadStartup(flags, table, deps, log_out);
   if (!startup) return kExitConfigError;
+  if (progress.configured) progress.configured();
   const Config& config = startup->config;
   logger.SetLevel(config.log.level);
   logger.SetFormat(config.log.format);
   LogStarting(logger, *startup);
   Reloader reloader(LoadedConfig{config, std::move(startup->collectors)},
                     ReloadWithFlags(flags, table, deps), logger, clock);
-  return Serve(config, table, reloader, logger, clock, log_out, stop_requested);
+  return Serve(config, table, reloader, logger, clock, log_out, stop_requested,
+               progress);
 }
 
 }  // namespace entra_pta

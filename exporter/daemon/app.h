@@ -68,15 +68,25 @@ int CheckConfig(const std::string& path,
 // in the system directory).
 std::vector<std::string> ServiceRunArgs(const Flags& flags);
 
-// `--service install|uninstall|run` (Windows only; elsewhere exit 2).
+// `--service install|uninstall|run|stop` (Windows only; elsewhere exit 2).
 int ServiceCommandMain(const Flags& flags,
                        const std::vector<CollectorEntry>& table);
 
+// Calls along a start, for a supervisor that reports them (the Windows
+// service: START_PENDING checkpoints, then SERVICE_RUNNING). Either may be
+// empty.
+struct StartProgress {
+  std::function<void()> configured;  // flags and configuration read
+  std::function<void()> serving;     // the listener is bound
+};
+
 // Serves until `stop_requested()` is true, logging to `log_out`. Config
-// errors are written there too (exit status 2).
+// errors are written there too (exit status 2), before `progress.serving`
+// is called; a listener that cannot be bound exits 1, also before it.
 int RunExporter(const Flags& flags, const std::vector<CollectorEntry>& table,
                 std::ostream& log_out,
-                const std::function<bool()>& stop_requested);
+                const std::function<bool()>& stop_requested,
+                const StartProgress& progress = {});
 
 // The whole program. Returns the process exit status.
 int ExporterMain(int argc, char** argv);

@@ -385,5 +385,76 @@ TEST(PrepareStartupTest, AnEmptyWebConfigFileServesPlainHttp) {
       ConfigError);
 }
 
+// Issue 17: what the Windows service reports as START_PENDING and then
+// RUNNING. `configured` comes after the flags and configuration are read,
+// `serving` only after the listener is bound; a bad tenant ID (the MSI's
+// TENANT_ID=not-a-guid) or a port in use calls neither or only the first.
+TEST(StartProgressTest, ServingOnlyAfterConfigAndListener) {
+  std::vector<std::string> events;
+  std::ostringstream log;
+  bool served = false;
+  StartProgress progress{
+      [&] { events.push_back("configured"); },
+      [&] {
+        events.push_back(log.str().find("msg=listening") != std::string::npos
+                             ? "serving after listening"
+                             : "serving before listening");
+        served = true;
+      }};
+  EXPECT_EQ(RunExporter(
+                ParseFlags({"--web.listen-address=127.0.0.1:0",
+                            "--collectors.enabled="}),
+                DefaultCollectorTable(), log, [&] { return served; }, progress),
+            kExitOk);
+  EXPECT_EQ(events, (std::vector<std::string>{"configured",
+                                              "serving after listening"}));
+
+  events.clear();
+  std::ostringstream bad_log;
+  EXPECT_EQ(
+      RunExporter(
+          ParseFlags({"--web.listen-address=127.0.0.1:0",
+                      "--collectors.enabled=", "--tenant.id=not-a-guid"}),
+          DefaultCollectorTable(), bad_log, [] { return true; }, progress),
+      kExitConfigError);
+  EXPECT_EQ(events, std::vector<std::string>{});
+  EXPECT_NE(bad_log.str().find("not-a-guid"), std::string::npos)
+      << bad_log.str();
+}
+
+TEST(StartProgressTest, APortInUseIsConfiguredButNeverServing) {
+  std::vector<std::string> events;
+  std::ostringstream first_log;
+  bool busy_checked = false;
+  StartProgress first{
+      nullptr, [&] {
+        // While the first exporter holds its port, a second one on it fails.
+        const std::string text = first_log.str();
+        const std::size_t at = text.find("address=127.0.0.1:");
+        ASSERT_NE(at, std::string::npos) << text;
+        const std::string port = text.substr(
+            at + 18, text.find_first_not_of("0123456789", at + 18) - (at + 18));
+        std::ostringstream second_log;
+        StartProgress second{[&] { events.push_back("configured"); },
+                             [&] { events.push_back("serving"); }};
+        EXPECT_EQ(RunExporter(
+                      ParseFlags({"--web.listen-address=127.0.0.1:" + port,
+                                  "--collectors.enabled="}),
+                      DefaultCollectorTable(), second_log, [] { return true; },
+                      second),
+                  kExitFailure)
+            << second_log.str();
+        busy_checked = true;
+      }};
+  EXPECT_EQ(RunExporter(
+                ParseFlags({"--web.listen-address=127.0.0.1:0",
+                            "--collectors.enabled="}),
+                DefaultCollectorTable(), first_log,
+                [&] { return busy_checked; }, first),
+            kExitOk);
+  EXPECT_TRUE(busy_checked);
+  EXPECT_EQ(events, std::vector<std::string>{"configured"});
+}
+
 }  // namespace
 }  // namespace entra_pta

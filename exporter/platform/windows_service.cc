@@ -6,7 +6,15 @@ std::optional<ServiceCommand> ParseServiceCommand(std::string_view text) {
   if (text == "install") return ServiceCommand::kInstall;
   if (text == "uninstall") return ServiceCommand::kUninstall;
   if (text == "run") return ServiceCommand::kRun;
+  if (text == "stop") return ServiceCommand::kStop;
   return std::nullopt;
+}
+
+std::string FailedStartLogLine(int exit_code) {
+  return "level=error msg=\"the service did not start\" exit_code=" +
+         std::to_string(exit_code) +
+         (exit_code == 2 ? " reason=\"configuration or flag error\"" : "") +
+         "\n";
 }
 
 std::string QuoteCommandLine(const std::vector<std::string>& args) {

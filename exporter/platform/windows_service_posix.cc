@@ -19,6 +19,10 @@ Status UninstallService(const ServiceDefinition&) {
   return Status::Error(kOnlyOnWindows);
 }
 
+Status StopService(const ServiceDefinition&, std::chrono::milliseconds) {
+  return Status::Error(kOnlyOnWindows);
+}
+
 int RunAsService(const ServiceDefinition&, const ServiceBody&) { return 1; }
 
 void ReportServiceStopped(int) {}

@@ -1,14 +1,19 @@
-// The Windows-service backend: install/uninstall through the SCM API, and
-// the SCM dispatcher for `--service run` with the log going to the
+// The Windows-service backend: install/uninstall/stop through the SCM API,
+// and the SCM dispatcher for `--service run` with the log going to the
 // Application Event Log (event_log_sink_windows.h).
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ostream>
 #include <thread>
+#include <vector>
 
 #include "exporter/platform/event_log_sink_windows.h"
 #include "exporter/platform/win32_windows.h"
 #include "exporter/platform/windows_service.h"
+// clang-format off
+#include <tlhelp32.h>
+// clang-format on
 
 namespace entra_pta {
 namespace {
@@ -84,21 +89,83 @@ DWORD WINAPI ControlHandler(DWORD control, DWORD, void*, void*) {
   }
 }
 
+// The SCM's patience while the service starts; each checkpoint renews it.
+constexpr DWORD kStartWaitHintMs = 30'000;
+
 void WINAPI ServiceMain(DWORD, wchar_t**) {
   const std::wstring name = Widen(g_runtime->service->name);
   g_runtime->status_handle =
       RegisterServiceCtrlHandlerExW(name.c_str(), ControlHandler, nullptr);
   if (g_runtime->status_handle == nullptr) return;
-  Report(SERVICE_START_PENDING, 0, 30'000);
+  Report(SERVICE_START_PENDING, 0, kStartWaitHintMs);
+  std::atomic<bool> running{false};
+  ServiceControls controls;
+  controls.stop_requested = [] { return g_runtime->stop_requested.load(); };
+  controls.starting = [&running] {
+    if (!running) Report(SERVICE_START_PENDING, 0, kStartWaitHintMs);
+  };
+  controls.running = [&running] {
+    if (!running.exchange(true)) Report(SERVICE_RUNNING);
+  };
   int exit_code;
   {
     EventLogSink log(g_runtime->service->name);
-    Report(SERVICE_RUNNING);
-    exit_code = (*g_runtime->body)(
-        log.stream(), [] { return g_runtime->stop_requested.load(); });
+    exit_code = (*g_runtime->body)(log.stream(), controls);
+    if (!running && exit_code != 0) {
+      log.stream() << FailedStartLogLine(exit_code) << std::flush;
+    }
   }
   g_runtime->exit_code = exit_code;
+  // Last: the SCM (and an installer waiting on it) hears "stopped" only
+  // once the body's threads and the Event Log handle are gone.
   Report(SERVICE_STOPPED, exit_code);
+}
+
+// Waits for every process other than this one whose image is this
+// process' executable file, until `deadline`; false when one still runs.
+bool WaitForOtherProcessesOfThisExe(
+    std::chrono::steady_clock::time_point deadline) {
+  std::wstring own(MAX_PATH, L'\0');
+  DWORD own_length =
+      GetModuleFileNameW(nullptr, own.data(), static_cast<DWORD>(own.size()));
+  own.resize(own_length);
+  const std::wstring own_name = own.substr(own.find_last_of(L"\\/") + 1);
+  HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+  if (snapshot == INVALID_HANDLE_VALUE) return false;
+  std::vector<HANDLE> processes;
+  PROCESSENTRY32W entry{};
+  entry.dwSize = sizeof entry;
+  for (BOOL more = Process32FirstW(snapshot, &entry); more;
+       more = Process32NextW(snapshot, &entry)) {
+    if (entry.th32ProcessID == GetCurrentProcessId() ||
+        _wcsicmp(entry.szExeFile, own_name.c_str()) != 0) {
+      continue;
+    }
+    HANDLE process =
+        OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
+                    entry.th32ProcessID);
+    if (process == nullptr) continue;  // ended meanwhile
+    std::wstring image(32'768, L'\0');
+    DWORD length = static_cast<DWORD>(image.size());
+    if (QueryFullProcessImageNameW(process, 0, image.data(), &length) &&
+        CompareStringOrdinal(image.c_str(), static_cast<int>(length),
+                             own.c_str(), static_cast<int>(own.size()),
+                             TRUE) == CSTR_EQUAL) {
+      processes.push_back(process);
+    } else {
+      CloseHandle(process);
+    }
+  }
+  CloseHandle(snapshot);
+  bool ended = true;
+  for (HANDLE process : processes) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    DWORD wait = static_cast<DWORD>(std::max<long long>(left.count(), 0));
+    if (WaitForSingleObject(process, wait) != WAIT_OBJECT_0) ended = false;
+    CloseHandle(process);
+  }
+  return ended;
 }
 
 Status SetRegistryValue(HKEY key, const wchar_t* name, DWORD type,
@@ -213,6 +280,59 @@ Status InstallService(const ServiceDefinition& service,
   return Status::Ok();
 }
 
+Status StopService(const ServiceDefinition& service,
+                   std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  ScHandle manager(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
+  if (manager.get() == nullptr) {
+    return Status::Error(
+        "cannot connect to the Service Control Manager (run as an "
+        "administrator): " +
+        ErrorText(GetLastError()));
+  }
+  ScHandle handle(OpenServiceW(manager.get(), Widen(service.name).c_str(),
+                               SERVICE_STOP | SERVICE_QUERY_STATUS));
+  if (handle.get() == nullptr) {
+    DWORD code = GetLastError();
+    if (code == ERROR_SERVICE_DOES_NOT_EXIST) {
+      return Status::Error("service " + service.name + " is not installed");
+    }
+    return Status::Error("cannot open service " + service.name + ": " +
+                         ErrorText(code));
+  }
+  SERVICE_STATUS status{};
+  if (!QueryServiceStatus(handle.get(), &status)) {
+    return Status::Error("cannot query service " + service.name + ": " +
+                         ErrorText(GetLastError()));
+  }
+  // Stop pending already (an installer's own StopServices) needs no request.
+  if (status.dwCurrentState != SERVICE_STOPPED &&
+      status.dwCurrentState != SERVICE_STOP_PENDING &&
+      !ControlService(handle.get(), SERVICE_CONTROL_STOP, &status)) {
+    DWORD code = GetLastError();
+    if (code != ERROR_SERVICE_NOT_ACTIVE) {
+      return Status::Error("cannot stop service " + service.name + ": " +
+                           ErrorText(code));
+    }
+  }
+  while (status.dwCurrentState != SERVICE_STOPPED) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Error("service " + service.name + " did not stop in time");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!QueryServiceStatus(handle.get(), &status)) {
+      return Status::Error("cannot query service " + service.name + ": " +
+                           ErrorText(GetLastError()));
+    }
+  }
+  if (!WaitForOtherProcessesOfThisExe(deadline)) {
+    return Status::Error("service " + service.name +
+                         " reported stopped but its process did not end in "
+                         "time");
+  }
+  return Status::Ok();
+}
+
 Status UninstallService(const ServiceDefinition& service) {
   ScHandle manager(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
   if (manager.get() == nullptr) {
@@ -231,13 +351,9 @@ Status UninstallService(const ServiceDefinition& service) {
     return Status::Error("cannot open service " + service.name + ": " +
                          ErrorText(code));
   }
-  SERVICE_STATUS status{};
-  if (ControlService(handle.get(), SERVICE_CONTROL_STOP, &status)) {
-    for (int i = 0; i < 300 && status.dwCurrentState != SERVICE_STOPPED; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (!QueryServiceStatus(handle.get(), &status)) break;
-    }
-  }
+  // Best effort: a service that does not stop is still deleted (the SCM
+  // removes it once it stops).
+  StopService(service, std::chrono::seconds(30));
   if (!DeleteService(handle.get())) {
     return Status::Error("cannot delete service " + service.name + ": " +
                          ErrorText(GetLastError()));

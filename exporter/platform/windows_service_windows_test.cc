@@ -4,6 +4,7 @@
 // uninstall it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -89,13 +90,29 @@ class WindowsServiceTest : public ::testing::Test {
     return false;
   }
 
-  std::vector<std::string> RunArgs(int exit_code = 0, bool abandon = false) {
+  std::vector<std::string> RunArgs(int exit_code = 0, bool abandon = false,
+                                   std::vector<std::string> more = {}) {
     std::vector<std::string> args = {
         "--name=" + service_.name,
         "--marker=" + win32::Narrow(marker_.wstring()),
         "--exit=" + std::to_string(exit_code)};
     if (abandon) args.push_back("--abandon");
+    args.insert(args.end(), more.begin(), more.end());
     return args;
+  }
+
+  // Every state the SCM reports from now until `last` (or 10 s), sampled
+  // every 10 ms; the final status in `status`.
+  std::vector<SERVICE_STATUS> StatesUntil(SC_HANDLE service, DWORD last,
+                                          SERVICE_STATUS& status) {
+    std::vector<SERVICE_STATUS> seen;
+    for (int i = 0; i < 1000; ++i) {
+      if (!QueryServiceStatus(service, &status)) break;
+      seen.push_back(status);
+      if (status.dwCurrentState == last) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return seen;
   }
 
   ServiceDefinition service_;
@@ -225,6 +242,140 @@ TEST_F(WindowsServiceTest, NonZeroExitIsReportedAsAServiceSpecificError) {
   EXPECT_EQ(status.dwWin32ExitCode,
             static_cast<DWORD>(ERROR_SERVICE_SPECIFIC_ERROR));
   EXPECT_EQ(status.dwServiceSpecificExitCode, 2u);
+  CloseServiceHandle(service);
+}
+
+// Issue 17: the SCM (and an MSI waiting for the start) sees START_PENDING
+// while the body reads its configuration, with a wait hint and a new
+// checkpoint per step, and RUNNING only once the body says so.
+TEST_F(WindowsServiceTest, StartPendingUntilTheBodyRuns) {
+  std::string warning;
+  ASSERT_TRUE(InstallService(service_, executable_,
+                             RunArgs(0, false, {"--start-ms=1200"}), &warning)
+                  .ok());
+  SC_HANDLE service = Open();
+  ASSERT_NE(service, nullptr);
+  ASSERT_TRUE(StartServiceW(service, 0, nullptr))
+      << win32::ErrorText(GetLastError());
+  SERVICE_STATUS status{};
+  std::vector<SERVICE_STATUS> seen =
+      StatesUntil(service, SERVICE_RUNNING, status);
+  ASSERT_EQ(status.dwCurrentState, static_cast<DWORD>(SERVICE_RUNNING));
+  DWORD pending = 0;
+  DWORD highest_checkpoint = 0;
+  for (const SERVICE_STATUS& s : seen) {
+    if (s.dwCurrentState != SERVICE_START_PENDING) continue;
+    ++pending;
+    highest_checkpoint = std::max(highest_checkpoint, s.dwCheckPoint);
+    EXPECT_GE(s.dwWaitHint, 10'000u);
+  }
+  // 1.2 s of startup sampled every 10 ms; the SCM may say START_PENDING
+  // itself for the first moments, so only most of it is counted.
+  EXPECT_GE(pending, 20u);
+  EXPECT_GE(highest_checkpoint, 2u);
+  ASSERT_TRUE(ControlService(service, SERVICE_CONTROL_STOP, &status));
+  ASSERT_TRUE(WaitForState(service, SERVICE_STOPPED, status));
+  EXPECT_EQ(ReadFile(marker_), "started\nstopped\n");
+  CloseServiceHandle(service);
+}
+
+// Issue 17: a body that returns before it runs (a configuration error) is
+// a failed start: never RUNNING, STOPPED with its exit status as the
+// service-specific exit code.
+TEST_F(WindowsServiceTest, AFailedStartIsNeverReportedRunning) {
+  std::string warning;
+  ASSERT_TRUE(
+      InstallService(service_, executable_,
+                     RunArgs(2, false, {"--start-ms=600", "--fail-start"}),
+                     &warning)
+          .ok());
+  SC_HANDLE service = Open();
+  ASSERT_NE(service, nullptr);
+  SERVICE_FAILURE_ACTIONSW none{};
+  ChangeServiceConfig2W(service, SERVICE_CONFIG_FAILURE_ACTIONS, &none);
+  ASSERT_TRUE(StartServiceW(service, 0, nullptr));
+  SERVICE_STATUS status{};
+  std::vector<SERVICE_STATUS> seen =
+      StatesUntil(service, SERVICE_STOPPED, status);
+  ASSERT_EQ(status.dwCurrentState, static_cast<DWORD>(SERVICE_STOPPED));
+  EXPECT_EQ(std::count_if(seen.begin(), seen.end(),
+                          [](const SERVICE_STATUS& s) {
+                            return s.dwCurrentState == SERVICE_RUNNING;
+                          }),
+            0);
+  EXPECT_EQ(status.dwWin32ExitCode,
+            static_cast<DWORD>(ERROR_SERVICE_SPECIFIC_ERROR));
+  EXPECT_EQ(status.dwServiceSpecificExitCode, 2u);
+  EXPECT_EQ(ReadFile(marker_), "failed to start\n");
+  CloseServiceHandle(service);
+}
+
+// Issue 17: `--service stop` returns only once the SCM says stopped and
+// no other process runs the caller's executable; with nothing running it
+// is done at once.
+TEST_F(WindowsServiceTest, StopServiceWaitsForTheStop) {
+  std::string warning;
+  ASSERT_TRUE(InstallService(service_, executable_, RunArgs(), &warning).ok());
+  SC_HANDLE service = Open();
+  ASSERT_NE(service, nullptr);
+  Status idle = StopService(service_, std::chrono::seconds(5));
+  EXPECT_TRUE(idle.ok()) << idle.message();
+  ASSERT_TRUE(StartServiceW(service, 0, nullptr));
+  SERVICE_STATUS status{};
+  ASSERT_TRUE(WaitForState(service, SERVICE_RUNNING, status));
+  Status stopped = StopService(service_, std::chrono::seconds(30));
+  ASSERT_TRUE(stopped.ok()) << stopped.message();
+  ASSERT_TRUE(QueryServiceStatus(service, &status));
+  EXPECT_EQ(status.dwCurrentState, static_cast<DWORD>(SERVICE_STOPPED));
+  EXPECT_EQ(ReadFile(marker_), "started\nstopped\n");
+  CloseServiceHandle(service);
+  ServiceDefinition missing = service_;
+  missing.name += "Missing";
+  Status absent = StopService(missing, std::chrono::seconds(1));
+  EXPECT_FALSE(absent.ok());
+  EXPECT_NE(absent.message().find("is not installed"), std::string::npos);
+}
+
+// Issue 17: the regression's shape. The service's process ends 1.5 s after
+// it reported stopped; `--service stop`, run from the same exe as an MSI
+// runs it, returns only after that process has ended (its image could not
+// be deleted before).
+TEST_F(WindowsServiceTest, StopWaitsForTheProcessNotJustTheState) {
+  std::string warning;
+  ASSERT_TRUE(InstallService(service_, executable_,
+                             RunArgs(0, false, {"--linger-ms=1500"}), &warning)
+                  .ok());
+  SC_HANDLE service = Open();
+  ASSERT_NE(service, nullptr);
+  ASSERT_TRUE(StartServiceW(service, 0, nullptr));
+  SERVICE_STATUS plain{};
+  ASSERT_TRUE(WaitForState(service, SERVICE_RUNNING, plain));
+  SERVICE_STATUS_PROCESS running{};
+  DWORD needed = 0;
+  ASSERT_TRUE(QueryServiceStatusEx(service, SC_STATUS_PROCESS_INFO,
+                                   reinterpret_cast<BYTE*>(&running),
+                                   sizeof running, &needed));
+  HANDLE process = OpenProcess(SYNCHRONIZE, FALSE, running.dwProcessId);
+  ASSERT_NE(process, nullptr);
+
+  std::wstring command = win32::Widen(QuoteCommandLine(
+      {executable_, "--service", "stop", "--name=" + service_.name}));
+  STARTUPINFOW startup{};
+  startup.cb = sizeof startup;
+  PROCESS_INFORMATION stopper{};
+  ASSERT_TRUE(CreateProcessW(nullptr, command.data(), nullptr, nullptr, FALSE,
+                             0, nullptr, nullptr, &startup, &stopper));
+  ASSERT_EQ(WaitForSingleObject(stopper.hProcess, 60'000),
+            static_cast<DWORD>(WAIT_OBJECT_0));
+  DWORD stop_exit = 99;
+  GetExitCodeProcess(stopper.hProcess, &stop_exit);
+  CloseHandle(stopper.hThread);
+  CloseHandle(stopper.hProcess);
+  EXPECT_EQ(stop_exit, 0u);
+  EXPECT_EQ(WaitForSingleObject(process, 0), static_cast<DWORD>(WAIT_OBJECT_0))
+      << "the service's process still runs after --service stop returned";
+  WaitForSingleObject(process, 10'000);
+  CloseHandle(process);
   CloseServiceHandle(service);
 }
 

@@ -240,7 +240,8 @@ class MsiTablesTest(unittest.TestCase):
                     == DEFERRED_NO_IMPERSONATE]
         self.assertEqual({a["Action"] for a in deferred},
                          {"RestrictConfigFolder", "RemoveFirewallRuleBeforeAdd",
-                          "AddFirewallRule", "RemoveFirewallRule"})
+                          "AddFirewallRule", "RemoveFirewallRule",
+                          "WaitForServiceExit"})
         for action in deferred:
             self.assertTrue(start < int(sequence[action["Action"]]["Sequence"]) < end,
                             action)
@@ -248,6 +249,28 @@ class MsiTablesTest(unittest.TestCase):
         # ("$" is what wixl's preprocessor drops and build-msi restores).
         self.assertEqual(sequence["RestrictConfigFolder"]["Condition"],
                          "$DefaultConfig=3")
+
+    def test_files_removed_only_after_the_service_process_ended(self):
+        # Issue 17: Wine's StopServices does not wait for the stop, Windows'
+        # waits for the state, not the process; the exe's "--service stop"
+        # waits for both, between the stop and the files' removal, when the
+        # exporter's component goes.
+        sequence = {r["Action"]: r for r in self.table("InstallExecuteSequence")}
+        actions = {a["Action"]: a for a in self.table("CustomAction")}
+        wait = actions["WaitForServiceExit"]
+        self.assertEqual(wait["Target"], "--service stop")
+        self.assertEqual(int(wait["Type"]) & 0x3F, 50)  # exe named by a property
+        [setter] = [a for a in actions.values()
+                    if a["Source"] == wait["Source"] and a is not wait]
+        self.assertEqual(setter["Target"], "[#EntraPtaExporterExe]")
+        self.assertEqual(sequence["WaitForServiceExit"]["Condition"],
+                         "$Exporter=2")
+        self.assertLess(int(sequence[setter["Action"]]["Sequence"]),
+                        int(sequence["InstallValidate"]["Sequence"]))
+        self.assertLess(int(sequence["StopServices"]["Sequence"]),
+                        int(sequence["WaitForServiceExit"]["Sequence"]))
+        self.assertLess(int(sequence["WaitForServiceExit"]["Sequence"]),
+                        int(sequence["RemoveFiles"]["Sequence"]))
 
     def test_firewall_rule_only_when_asked(self):
         features = {f["Feature"]: f for f in self.table("Feature")}

@@ -3,6 +3,9 @@ refused as a downgrade and removed with Wine's msiexec, as GPO or Intune
 would run it (`msiexec /i ... /qn PROPERTIES`), and the service it
 registers compared with the one `--service install` registers.
 
+0. install with TENANT_ID=not-a-guid: the service never reports running,
+   so the install fails and is rolled back (no service, no program files,
+   no product);
 1. install with LISTEN_ADDRESS, LISTEN_PORT, ENABLED_COLLECTORS,
    TENANT_ID, EXTRA_FLAGS and ADDLOCAL=ALL: the service's command line
    carries exactly those flags, it runs, /health answers from Linux over
@@ -15,8 +18,9 @@ registers compared with the one `--service install` registers.
    version, the edit kept, the service
    running on the new port;
 3. the older package is refused (the service keeps running);
-4. msiexec /x: service, Event Log source and program files gone, the
-   configuration kept;
+4. msiexec /x: service, Event Log source and every program file gone (the
+   exe too: the package waits for the service's process to end before it
+   removes files), the configuration kept;
 5. `entra_pta_exporter.exe --service install` with the same flags
    registers the same command line (after the exe's path), start type,
    account, names and Event Log source values.
@@ -164,6 +168,19 @@ class MsiTest(unittest.TestCase):
             " ".join(args[:2]), result.returncode, time.monotonic() - started))
         return result
 
+    def msiexec_exit_code(self, *args):
+        """msiexec's whole exit code (a Wine process' exit status reaches
+        Linux cut to 8 bits: 1603 would read 67), through cmd."""
+        started = time.monotonic()
+        result = self.wine.run_batch(
+            ["start /wait msiexec " + " ".join(args),
+             "echo msiexec-exit=%ERRORLEVEL%"], stop_on_error=False)
+        m = re.search(r"msiexec-exit=(-?\d+)", result.stdout)
+        self.assertIsNotNone(m, result)
+        print("msiexec %s: exit %s in %.1f s" % (
+            " ".join(args[:2]), m.group(1), time.monotonic() - started))
+        return int(m.group(1))
+
     def reg_values(self, key):
         """{name: (type, data)} of one key; {} when it does not exist."""
         result = self.wine.run(["reg", "query", key])
@@ -194,6 +211,11 @@ class MsiTest(unittest.TestCase):
             time.sleep(0.3)
         self.fail("no /health on 127.0.0.1:%d: %r" % (port, last))
 
+    def program_files(self):
+        """What is left in the install folder ([] when it is gone)."""
+        folder = self.wine.unix_path(INSTALL_DIR)
+        return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+
     def config_text(self):
         with open(self.wine.unix_path(CONFIG_FILE), encoding="utf-8") as f:
             return f.read()
@@ -210,12 +232,39 @@ class MsiTest(unittest.TestCase):
                  "--web.listen-address=127.0.0.1:%d" % port,
                  "--collectors.enabled=heartbeat,service",
                  "--tenant.id=" + TENANT, "--log.level=debug"]
+        self.bad_tenant_refused(port)
         msi_service, msi_source = self.install(port, flags)
         new_port = self.upgrade()
         self.downgrade_refused(new_port)
         self.uninstall()
         self.same_as_service_install(flags, msi_service, msi_source)
         print("whole test %.1f s" % (time.monotonic() - self.started))
+
+    def bad_tenant_refused(self, port):
+        """0. TENANT_ID=not-a-guid: the service stays START_PENDING while it
+        reads its flags, then stops with exit code 2 and never runs; the
+        MSI's StartServices waits for it (ServiceControl Wait), so the
+        install fails and is rolled back."""
+        phase = time.monotonic()
+        properties = [p for p in self.properties(port)
+                      if not p.startswith("TENANT_ID=")]
+        code = self.msiexec_exit_code("/i", self.base_package, "/qn",
+                                      "TENANT_ID=not-a-guid", *properties)
+        # Windows Installer fails the install with ERROR_INSTALL_FAILURE
+        # (1603); Wine's msiexec returns the failed action's own
+        # ERROR_FUNCTION_FAILED (1627). Either way, not installed:
+        self.assertEqual(code, 1627)
+        self.assertIsNone(self.wine.service_state(SERVICE))
+        self.assertEqual(self.program_files(), [])
+        self.assertEqual(self._installed_products(), {})
+        self.assertEqual(self.reg_values(SOURCE_KEY), {})
+        self.assertEqual(self.reg_values(FIREWALL_MARKER_KEY), {})
+        # Wine's rollback keeps the default configuration (a Permanent,
+        # NeverOverwrite component); phase 1 starts without it.
+        self.assertTrue(os.path.exists(self.wine.unix_path(CONFIG_FILE)))
+        shutil.rmtree(self.wine.unix_path(CONFIG_DIR))
+        print("bad TENANT_ID refused (msiexec %d) in %.1f s"
+              % (code, time.monotonic() - phase))
 
     def install(self, port, flags):
         """1. Install with properties; returns the service's and the Event
@@ -281,21 +330,24 @@ class MsiTest(unittest.TestCase):
     def uninstall(self):
         """4. Everything but the configuration goes."""
         phase = time.monotonic()
-        removed = self.msiexec("/x", self.new_package, "/qn")
+        log = self.wine_tmp + r"\uninstall.log"
+        removed = self.msiexec("/x", self.new_package, "/qn", "/l*v", log)
         self.assertEqual(removed.returncode, 0, removed)
+        # The package's own wait ran between the stop and the removal.
+        with open(self.wine.unix_path(log), encoding="latin-1") as f:
+            started = re.findall(r"^Action start [\d:]+: (\w+)\.", f.read(),
+                                 re.M)
+        last = {name: i for i, name in enumerate(started)}
+        self.assertLess(last["StopServices"], last["WaitForServiceExit"])
+        self.assertLess(last["WaitForServiceExit"], last["RemoveFiles"])
         self.assertIsNone(self.wine.service_state(SERVICE))
         self.assertEqual(self.reg_values(SOURCE_KEY), {})
         self.assertEqual(self.reg_values(FIREWALL_MARKER_KEY), {})
-        # KNOWN REGRESSION (open in issue 17's note): since the issue 15
-        # merges, Wine's msiexec /x leaves the exe behind although the
-        # exporter process has exited (seen as a zombie) and every other
-        # file, the service and the keys are gone; the other files of the
-        # folder must still go.
-        folder = self.wine.unix_path(INSTALL_DIR)
-        left = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
-        self.assertIn(left, ([], [os.path.basename(self.wine.unix_path(EXE))]))
-        if left:
-            print("KNOWN REGRESSION: msiexec /x left %s behind" % left)
+        # Every program file, the exe too (issue 17: Wine's StopServices
+        # does not wait for the service, so the package's WaitForServiceExit
+        # waits for its process before RemoveFiles; without it a busy
+        # machine left the running exe behind).
+        self.assertEqual(self.program_files(), [])
         self.assertEqual(self._installed_products(), {})
         self.assertIn("kept across upgrades", self.config_text())
         print("uninstalled in %.1f s" % (time.monotonic() - phase))
