@@ -5,7 +5,9 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
+
+#include "collectors/cloud/graph_json.h"
+#include "collectors/cloud/signin_model.h"
 
 namespace entra_pta::cloud {
 namespace {
@@ -25,21 +27,10 @@ std::string Lower(std::string text) {
   return text;
 }
 
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
 std::string StringField(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_string()) return "";
   return it->get<std::string>();
-}
-
-std::optional<json> ParseJson(const std::string& body) {
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return std::nullopt;
-  return parsed;
 }
 
 }  // namespace
@@ -91,16 +82,10 @@ std::string AppOnlyScope(const std::string& graph) {
 }
 
 StatusOr<AgentGroupsPage> ParseAgentGroupsPage(const std::string& body) {
-  auto parsed = ParseJson(body);
-  if (!parsed || !parsed->is_object()) {
-    return Status::Error("Graph answered with malformed JSON");
-  }
-  auto value = parsed->find("value");
-  if (value == parsed->end() || !value->is_array()) {
-    return Status::Error("Graph's answer has no \"value\" array");
-  }
+  StatusOr<GraphCollection> collection = ParseGraphCollection(body);
+  if (!collection.ok()) return collection.status();
   AgentGroupsPage page;
-  for (const json& group : *value) {
+  for (const json& group : collection->value) {
     if (!group.is_object()) {
       return Status::Error(
           "Graph's answer has an agent group that is not an "
@@ -131,11 +116,7 @@ StatusOr<AgentGroupsPage> ParseAgentGroupsPage(const std::string& body) {
       page.agents.push_back(std::move(agent));
     }
   }
-  auto next = parsed->find("@odata.nextLink");
-  if (next != parsed->end() && next->is_string() &&
-      !next->get<std::string>().empty()) {
-    page.next_link = next->get<std::string>();
-  }
+  if (!collection->next_link.empty()) page.next_link = collection->next_link;
   return page;
 }
 
@@ -306,32 +287,9 @@ std::optional<std::chrono::seconds> ParseRetryAfter(
   if (ec == std::errc::result_out_of_range) {
     return std::chrono::seconds(kMaxRetryAfterSeconds);
   }
-  // IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT".
-  std::istringstream in(value);
-  std::string weekday, month_name, zone;
-  int day = 0, year = 0, hour = 0, minute = 0, second = 0;
-  char colon1 = 0, colon2 = 0;
-  in >> weekday >> day >> month_name >> year >> hour >> colon1 >> minute >>
-      colon2 >> second >> zone;
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  unsigned month = 0;
-  for (unsigned i = 0; i < 12; ++i) {
-    if (month_name == kMonths[i]) month = i + 1;
-  }
-  if (in.fail() || month == 0 || colon1 != ':' || colon2 != ':' ||
-      zone != "GMT" || hour > 23 || minute > 59 || second > 60) {
-    return std::nullopt;
-  }
-  const std::chrono::year_month_day date{
-      std::chrono::year(year), std::chrono::month(month),
-      std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok()) return std::nullopt;
-  // In seconds, not the clock's nanoseconds: a date past 2262 must not
-  // overflow.
-  const std::chrono::sys_seconds when =
-      std::chrono::sys_days(date) + std::chrono::hours(hour) +
-      std::chrono::minutes(minute) + std::chrono::seconds(second);
+  const std::optional<UnixMillis> date = ParseHttpDate(value);
+  if (!date) return std::nullopt;
+  const std::chrono::sys_seconds when{std::chrono::seconds(*date / 1000)};
   const auto delay =
       when - std::chrono::time_point_cast<std::chrono::seconds>(now);
   if (delay.count() <= 0) return std::chrono::seconds(0);

@@ -75,6 +75,18 @@ bool GraphSession::IsGraphUrl(const std::string& url) const {
   return url.rfind(prefix + "/", 0) == 0;
 }
 
+HttpResponse GraphSession::SendGet(const std::string& url,
+                                   const std::string& access_token) {
+  HttpRequest request;
+  request.url = url;
+  request.headers["Authorization"] = "Bearer " + access_token;
+  request.headers["Accept"] = "application/json";
+  request.timeout = settings_.request_timeout;
+  HttpResponse response = http_.Send(request);
+  NoteGraphDate(response);
+  return response;
+}
+
 void GraphSession::NoteGraphDate(const HttpResponse& response) {
   auto it = response.headers.find("date");
   if (it == response.headers.end()) return;
@@ -116,13 +128,7 @@ GraphAnswer GraphSession::Get(const std::string& url, const std::string& what) {
                                         : QueryFailure::kUnauthorized,
                   failed->status.message());
     }
-    HttpRequest request;
-    request.url = url;
-    request.headers["Authorization"] = "Bearer " + std::get<std::string>(token);
-    request.headers["Accept"] = "application/json";
-    request.timeout = settings_.request_timeout;
-    const HttpResponse response = http_.Send(request);
-    NoteGraphDate(response);
+    const HttpResponse response = SendGet(url, std::get<std::string>(token));
     if (response.status == 0 || response.body_too_large) {
       return fail(QueryFailure::kUnreachable, TransportError(what, response));
     }
@@ -312,13 +318,7 @@ RefreshOutcome GraphSession::Refresh() {
   for (int page = 0; page < kMaxPages;) {
     auto token = AccessToken();
     if (auto* failed = std::get_if<RefreshOutcome>(&token)) return *failed;
-    HttpRequest request;
-    request.url = url;
-    request.headers["Authorization"] = "Bearer " + std::get<std::string>(token);
-    request.headers["Accept"] = "application/json";
-    request.timeout = settings_.request_timeout;
-    const HttpResponse response = http_.Send(request);
-    NoteGraphDate(response);
+    const HttpResponse response = SendGet(url, std::get<std::string>(token));
     const std::string where =
         "Graph (agentGroups, page " + std::to_string(page + 1) + ")";
     if (response.status == 0 || response.body_too_large)

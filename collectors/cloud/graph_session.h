@@ -114,6 +114,8 @@ class GraphSession {
   std::optional<CachedToken> access_token_;
   std::function<bool(std::chrono::seconds)> wait_;
   std::optional<std::chrono::milliseconds> graph_clock_offset_;
+  // A Graph GET with the token; notes Graph's clock from the answer.
+  HttpResponse SendGet(const std::string& url, const std::string& access_token);
   void NoteGraphDate(const HttpResponse& response);
 };
 

@@ -6,31 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "collectors/cloud/graph_json.h"
+#include "collectors/cloud/http_client.h"
+
 namespace entra_pta::cloud {
 namespace {
 
 using json = nlohmann::json;
-
-std::string TrimSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-// Percent-encodes a query value (RFC 3986 unreserved characters stay).
-std::string QueryEncode(const std::string& value) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // Reads `width` digits at `pos`; false when any is not a digit.
 bool Digits(const std::string& text, std::size_t pos, std::size_t width,
@@ -42,12 +24,6 @@ bool Digits(const std::string& text, std::size_t pos, std::size_t width,
     out = out * 10 + (text[i] - '0');
   }
   return true;
-}
-
-std::optional<json> ParseJson(const std::string& body) {
-  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return std::nullopt;
-  return parsed;
 }
 
 // A datetime field: absent or null -> nullopt; a string that parses -> the
@@ -217,7 +193,7 @@ std::string SignInFailuresUrl(const std::string& graph, UnixMillis since,
                              FormatGraphDateTime(since) + " and (" + codes +
                              ")";
   return TrimSlash(graph) +
-         "/v1.0/auditLogs/signIns?$filter=" + QueryEncode(filter) +
+         "/v1.0/auditLogs/signIns?$filter=" + FormEncode(filter) +
          "&$top=" + std::to_string(top);
 }
 
@@ -228,16 +204,10 @@ std::string OrganizationUrl(const std::string& graph) {
 }
 
 StatusOr<SignInPage> ParseSignInPage(const std::string& body) {
-  auto parsed = ParseJson(body);
-  if (!parsed || !parsed->is_object()) {
-    return Status::Error("Graph answered with malformed JSON");
-  }
-  auto value = parsed->find("value");
-  if (value == parsed->end() || !value->is_array()) {
-    return Status::Error("Graph's answer has no \"value\" array");
-  }
+  StatusOr<GraphCollection> collection = ParseGraphCollection(body);
+  if (!collection.ok()) return collection.status();
   SignInPage page;
-  for (const json& item : *value) {
+  for (const json& item : collection->value) {
     if (!item.is_object()) {
       return Status::Error(
           "Graph's answer has a sign-in that is not an object");
@@ -274,25 +244,17 @@ StatusOr<SignInPage> ParseSignInPage(const std::string& body) {
     page.failures.push_back(SignInFailure{id->get<std::string>(),
                                           static_cast<int>(number), **created});
   }
-  auto next = parsed->find("@odata.nextLink");
-  if (next != parsed->end() && next->is_string() &&
-      !next->get<std::string>().empty()) {
-    page.next_link = next->get<std::string>();
-  }
+  if (!collection->next_link.empty()) page.next_link = collection->next_link;
   return page;
 }
 
 StatusOr<DirectorySync> ParseOrganization(const std::string& body) {
-  auto parsed = ParseJson(body);
-  if (!parsed || !parsed->is_object()) {
-    return Status::Error("Graph answered with malformed JSON");
-  }
-  auto value = parsed->find("value");
-  if (value == parsed->end() || !value->is_array() || value->empty() ||
-      !value->front().is_object()) {
+  StatusOr<GraphCollection> collection = ParseGraphCollection(body);
+  if (!collection.ok()) return collection.status();
+  if (collection->value.empty() || !collection->value.front().is_object()) {
     return Status::Error("Graph's answer has no organization");
   }
-  const json& organization = value->front();
+  const json& organization = collection->value.front();
   DirectorySync sync;
   auto enabled = organization.find("onPremisesSyncEnabled");
   if (enabled != organization.end() && !enabled->is_null()) {
