@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ostream>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "exporter/platform/event_log_sink_windows.h"
@@ -40,6 +41,9 @@ class ScHandle {
   }
   ScHandle(const ScHandle&) = delete;
   ScHandle& operator=(const ScHandle&) = delete;
+  ScHandle(ScHandle&& other) noexcept
+      : handle_(std::exchange(other.handle_, nullptr)) {}
+  ScHandle& operator=(ScHandle&&) = delete;
   SC_HANDLE get() const { return handle_; }
 
  private:
@@ -280,9 +284,17 @@ Status InstallService(const ServiceDefinition& service,
   return Status::Ok();
 }
 
-Status StopService(const ServiceDefinition& service,
-                   std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+namespace {
+
+// The manager handle stays open as long as the service's: the SCM may
+// invalidate a service handle once its manager handle is closed.
+struct OpenedService {
+  ScHandle manager;
+  ScHandle service;
+};
+
+StatusOr<OpenedService> OpenInstalledService(const ServiceDefinition& service,
+                                             DWORD access) {
   ScHandle manager(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
   if (manager.get() == nullptr) {
     return Status::Error(
@@ -290,8 +302,8 @@ Status StopService(const ServiceDefinition& service,
         "administrator): " +
         ErrorText(GetLastError()));
   }
-  ScHandle handle(OpenServiceW(manager.get(), Widen(service.name).c_str(),
-                               SERVICE_STOP | SERVICE_QUERY_STATUS));
+  ScHandle handle(
+      OpenServiceW(manager.get(), Widen(service.name).c_str(), access));
   if (handle.get() == nullptr) {
     DWORD code = GetLastError();
     if (code == ERROR_SERVICE_DOES_NOT_EXIST) {
@@ -300,6 +312,18 @@ Status StopService(const ServiceDefinition& service,
     return Status::Error("cannot open service " + service.name + ": " +
                          ErrorText(code));
   }
+  return OpenedService{std::move(manager), std::move(handle)};
+}
+
+}  // namespace
+
+Status StopService(const ServiceDefinition& service,
+                   std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  StatusOr<OpenedService> opened =
+      OpenInstalledService(service, SERVICE_STOP | SERVICE_QUERY_STATUS);
+  if (!opened.ok()) return opened.status();
+  const ScHandle& handle = opened->service;
   SERVICE_STATUS status{};
   if (!QueryServiceStatus(handle.get(), &status)) {
     return Status::Error("cannot query service " + service.name + ": " +
@@ -334,23 +358,10 @@ Status StopService(const ServiceDefinition& service,
 }
 
 Status UninstallService(const ServiceDefinition& service) {
-  ScHandle manager(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
-  if (manager.get() == nullptr) {
-    return Status::Error(
-        "cannot connect to the Service Control Manager (run as an "
-        "administrator): " +
-        ErrorText(GetLastError()));
-  }
-  ScHandle handle(OpenServiceW(manager.get(), Widen(service.name).c_str(),
-                               SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE));
-  if (handle.get() == nullptr) {
-    DWORD code = GetLastError();
-    if (code == ERROR_SERVICE_DOES_NOT_EXIST) {
-      return Status::Error("service " + service.name + " is not installed");
-    }
-    return Status::Error("cannot open service " + service.name + ": " +
-                         ErrorText(code));
-  }
+  StatusOr<OpenedService> opened = OpenInstalledService(
+      service, SERVICE_STOP | SERVICE_QUERY_STATUS | DELETE);
+  if (!opened.ok()) return opened.status();
+  const ScHandle& handle = opened->service;
   // Best effort: a service that does not stop is still deleted (the SCM
   // removes it once it stops).
   StopService(service, std::chrono::seconds(30));
