@@ -1,8 +1,10 @@
 // The verdict engine fed by the real collectors: each pillar's collectors
 // run over their testing backends through the real scrape runner (the
 // families a scrape of /metrics has, entra_pta_scrape_collector_* included),
-// and the engine judges those families. A metric renamed in a collector but
-// not in the engine makes one of these tests fail.
+// serialized in the text format and parsed back
+// (exporter/testing/text_exposition.h), and the engine judges those
+// families. A metric renamed in a collector but not in the engine makes one
+// of these tests fail.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -23,6 +25,7 @@
 #include "collectors/service/testing/fake_service_control.h"
 #include "exporter/daemon/diagnose.h"
 #include "exporter/testing/fake_clock.h"
+#include "exporter/testing/text_exposition.h"
 #include "exporter/verdict/engine.h"
 #include "exporter/verdict/thresholds.h"
 
@@ -40,6 +43,10 @@ class EngineOnCollectorsTest : public ::testing::Test {
     Logger logger(log, clock_);
     run_ = diagnose::RunCollectorsOnce(std::move(collectors), logger, clock_,
                                        std::chrono::seconds(10));
+    // As /metrics serves them: through the text format and back.
+    auto parsed = entra_pta::testing::ThroughTextExposition(run_.families);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+    if (parsed.ok()) run_.families = std::move(*parsed);
     Input input;
     input.families = Borrow(run_.families);
     input.collector_errors = run_.errors;

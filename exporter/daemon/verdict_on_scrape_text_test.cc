@@ -4,7 +4,8 @@
 // /metrics serves them and parsed back (exporter/testing/text_exposition.h),
 // and the engine judges what came back. A metric renamed in a collector but
 // not in the engine fails here. (The cloud, endpoint, service and domain
-// controller collectors: verdict_on_collectors_test.cc.)
+// controller collectors, through the scrape runner and the same text round
+// trip: verdict_on_collectors_test.cc.)
 #include <gtest/gtest.h>
 
 #include <filesystem>
