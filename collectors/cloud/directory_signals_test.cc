@@ -9,11 +9,13 @@
 #include "collectors/cloud/cloud_collector.h"
 #include "collectors/cloud/testing/fake_http_client.h"
 #include "exporter/testing/fake_clock.h"
+#include "exporter/testing/metric_lookup.h"
 
 namespace entra_pta::cloud {
 namespace {
 
 namespace fs = std::filesystem;
+using entra_pta::testing::FindSample;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
@@ -163,23 +165,6 @@ std::string Encoded(const std::string& iso) {
   return "ge%20" + out;
 }
 
-std::optional<double> Value(const std::vector<prometheus::MetricFamily>& out,
-                            const std::string& name,
-                            std::map<std::string, std::string> labels = {}) {
-  for (const auto& family : out) {
-    if (family.name != name) continue;
-    for (const auto& metric : family.metric) {
-      std::map<std::string, std::string> have;
-      for (const auto& l : metric.label) have[l.name] = l.value;
-      if (have != labels) continue;
-      return family.type == prometheus::MetricType::Counter
-                 ? metric.counter.value
-                 : metric.gauge.value;
-    }
-  }
-  return std::nullopt;
-}
-
 // The single reason an `_available` family reports, with its value.
 std::string Availability(const std::vector<prometheus::MetricFamily>& out,
                          const std::string& name) {
@@ -235,8 +220,8 @@ class DirectorySignalsTest : public ::testing::Test {
 
   std::optional<double> Total(const std::vector<prometheus::MetricFamily>& out,
                               const std::string& code) {
-    return Value(out, "entra_pta_signin_failures_total",
-                 {{"code", code}, {"reason", PtaReason(std::stoi(code))}});
+    return FindSample(out, "entra_pta_signin_failures_total",
+                      {{"code", code}, {"reason", PtaReason(std::stoi(code))}});
   }
 
   // Minutes before Graph's now.
@@ -279,11 +264,11 @@ TEST_F(DirectorySignalsTest, PagesDuplicatesAndRefreshesAreCountedOnce) {
   for (const PtaErrorCode& code : PtaErrorCodes()) {
     EXPECT_TRUE(Total(out, std::to_string(code.code))) << code.code;
   }
-  EXPECT_EQ(Value(out, "entra_pta_signin_failure_last_timestamp_seconds",
-                  {{"code", "80001"}}),
+  EXPECT_EQ(FindSample(out, "entra_pta_signin_failure_last_timestamp_seconds",
+                       {{"code", "80001"}}),
             Sec(Ago(0)));
-  EXPECT_EQ(Value(out, "entra_pta_signin_failure_last_timestamp_seconds",
-                  {{"code", "80002"}}),
+  EXPECT_EQ(FindSample(out, "entra_pta_signin_failure_last_timestamp_seconds",
+                       {{"code", "80002"}}),
             std::nullopt);
   EXPECT_GE(graph_.signin_urls.size(), 4u);  // 8 sign-ins, 3 a page, overlap
   for (int refresh = 0; refresh < 3; ++refresh) {
@@ -368,7 +353,7 @@ TEST_F(DirectorySignalsTest, ForbiddenAndNotLicensedAreReasonsNotFailures) {
   EXPECT_EQ(Availability(out, "entra_pta_directory_sync_available"),
             "forbidden=0");
   EXPECT_EQ(Total(out, "80001"), std::nullopt);
-  EXPECT_EQ(Value(out, "entra_pta_directory_sync_enabled"), std::nullopt);
+  EXPECT_EQ(FindSample(out, "entra_pta_directory_sync_enabled"), std::nullopt);
   EXPECT_EQ(LogLines("reason=not_licensed"), 1);  // once, not per refresh
   EXPECT_EQ(LogLines("reason=forbidden"), 1);
   graph_.signin_body = R"({"error":{"code":"Authorization_RequestDenied"}})";
@@ -409,7 +394,7 @@ TEST_F(DirectorySignalsTest, MalformedAnswersKeepTheLastValues) {
               "bad_response=0")
         << body;
     EXPECT_EQ(Total(out, "80010"), 1);
-    EXPECT_EQ(Value(out, "entra_pta_directory_sync_enabled"), 1);
+    EXPECT_EQ(FindSample(out, "entra_pta_directory_sync_enabled"), 1);
   }
 }
 
@@ -445,20 +430,20 @@ TEST_F(DirectorySignalsTest, OrganizationSyncTimesAndNulls) {
   collector->RefreshNow();
   auto out = Collect(*collector);
   EXPECT_EQ(Availability(out, "entra_pta_directory_sync_available"), "ok=1");
-  EXPECT_EQ(Value(out, "entra_pta_directory_sync_enabled"), 1);
-  EXPECT_EQ(Value(out, "entra_pta_directory_sync_last_timestamp_seconds"),
+  EXPECT_EQ(FindSample(out, "entra_pta_directory_sync_enabled"), 1);
+  EXPECT_EQ(FindSample(out, "entra_pta_directory_sync_last_timestamp_seconds"),
             Sec(ParseGraphDateTime("2026-12-04T19:00:00Z").value()));
-  EXPECT_EQ(Value(out, "entra_pta_password_sync_last_timestamp_seconds"),
+  EXPECT_EQ(FindSample(out, "entra_pta_password_sync_last_timestamp_seconds"),
             std::nullopt);
   graph_.organization =
       R"({"value":[{"onPremisesSyncEnabled":null,)"
       R"("onPremisesLastPasswordSyncDateTime":"2026-12-04T19:58:30.5+00:00"}]})";
   collector->RefreshNow();
   out = Collect(*collector);
-  EXPECT_EQ(Value(out, "entra_pta_directory_sync_enabled"), 0);
-  EXPECT_EQ(Value(out, "entra_pta_directory_sync_last_timestamp_seconds"),
+  EXPECT_EQ(FindSample(out, "entra_pta_directory_sync_enabled"), 0);
+  EXPECT_EQ(FindSample(out, "entra_pta_directory_sync_last_timestamp_seconds"),
             std::nullopt);
-  EXPECT_EQ(Value(out, "entra_pta_password_sync_last_timestamp_seconds"),
+  EXPECT_EQ(FindSample(out, "entra_pta_password_sync_last_timestamp_seconds"),
             Sec(ParseGraphDateTime("2026-12-04T19:58:30.5Z").value()));
 }
 

@@ -77,12 +77,8 @@ class AlertReachesTheReceiverTest(unittest.TestCase):
         self.addCleanup(self.prometheus.stop)
 
     def explain(self):
-        return ("notifications: %r\nexporter log:\n%s\nprometheus log:\n%s\n"
-                "alertmanager log:\n%s" % (
-                    self.receiver.notifications(),
-                    "\n".join(self.exporter.log_lines()[-20:]),
-                    self.prometheus.log()[-3000:],
-                    self.alertmanager.log()[-3000:]))
+        return harness.explain_alerting(self.receiver, self.exporter,
+                                        self.prometheus, self.alertmanager)
 
     def test_stale_heartbeat_pages_and_resolves(self):
         started = time.monotonic()

@@ -92,12 +92,8 @@ class SignInAlertsTest(CloudTestBase):
         self.addCleanup(self.prometheus.stop)
 
     def explain(self):
-        return ("notifications: %r\nexporter log:\n%s\nprometheus log:\n%s\n"
-                "alertmanager log:\n%s" % (
-                    self.receiver.notifications(),
-                    "\n".join(self.exporter.log_lines()[-20:]),
-                    self.prometheus.log()[-3000:],
-                    self.alertmanager.log()[-3000:]))
+        return harness.explain_alerting(self.receiver, self.exporter,
+                                        self.prometheus, self.alertmanager)
 
     def wait_notification(self, alertname, status, timeout=60):
         found = self.receiver.wait_for(

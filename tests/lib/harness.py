@@ -423,6 +423,17 @@ class Alertmanager:
         self.stop()
 
 
+def explain_alerting(receiver, exporter, prometheus, alertmanager):
+    """What an alerting test prints when a notification did not come: what
+    the receiver got and the tails of the three programs' logs."""
+    return ("notifications: %r\nexporter log:\n%s\nprometheus log:\n%s\n"
+            "alertmanager log:\n%s" % (
+                receiver.notifications(),
+                "\n".join(exporter.log_lines()[-20:]),
+                prometheus.log()[-3000:],
+                alertmanager.log()[-3000:]))
+
+
 class WebhookReceiver:
     """An HTTP server on 127.0.0.1:0 that records every JSON notification
     Alertmanager POSTs to it, with the request path (one path per
