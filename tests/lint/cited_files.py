@@ -110,10 +110,9 @@ def check_tree(root, allowed=None):
                         continue
                     report.append(f"{relative}:{line}: the comment cites "
                                   f"{cited}, which is not in the tree")
-    for relative in sorted(set(allowed) - used):
-        report.append(f"tests/lint/cited_files.py: ALLOWED lists {relative}, "
-                      "whose citations all resolve (or which is gone): "
-                      "remove the entry")
+    report += cxx_scan.unused_allowances(
+        "cited_files.py", allowed, used,
+        "whose citations all resolve (or which is gone)")
     return report
 
 

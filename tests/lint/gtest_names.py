@@ -72,10 +72,9 @@ def check(binaries, allowed=None):
                 used.add(suite)
                 continue
             report.append(f"{os.path.basename(binary)}: {suite}.{name}: {why}")
-    for suite in sorted(set(allowed) - used):
-        report.append(f"tests/lint/gtest_names.py: ALLOWED lists {suite}, "
-                      "whose names are readable (or which is gone): remove "
-                      "the entry")
+    report += cxx_scan.unused_allowances(
+        "gtest_names.py", allowed, used,
+        "whose names are readable (or which is gone)")
     return report
 
 

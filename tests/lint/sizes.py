@@ -210,9 +210,8 @@ def check_tree(root, allowed=None):
             used.add(relative)
             continue
         report += [f"{relative}:{line}: {message}" for line, message in problems]
-    for relative in sorted(set(allowed) - used):
-        report.append(f"tests/lint/sizes.py: ALLOWED lists {relative}, which "
-                      "is within the limits (or gone): remove the entry")
+    report += cxx_scan.unused_allowances(
+        "sizes.py", allowed, used, "which is within the limits (or gone)")
     return report
 
 
