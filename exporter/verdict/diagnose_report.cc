@@ -6,20 +6,6 @@
 namespace entra_pta::diagnose {
 namespace {
 
-Verdict VerdictOf(verdict::Severity severity) {
-  switch (severity) {
-    case verdict::Severity::kPass:
-      return Verdict::kPass;
-    case verdict::Severity::kWarn:
-      return Verdict::kWarn;
-    case verdict::Severity::kFail:
-      return Verdict::kFail;
-    case verdict::Severity::kSkip:
-      return Verdict::kSkip;
-  }
-  return Verdict::kSkip;
-}
-
 // The triage steps in the order docs/runbooks.md works through them.
 std::vector<Section> EmptySections(std::chrono::seconds since) {
   return {
@@ -28,7 +14,7 @@ std::vector<Section> EmptySections(std::chrono::seconds since) {
       {3,
        "events",
        "Agent events 31019/31034 and other errors in the last " +
-           HumanDuration(static_cast<double>(since.count())),
+           verdict::HumanDuration(static_cast<double>(since.count())),
        {}},
       {4, "services", "Agent and updater services", {}},
       {5, "agent", "Agent version, certificate and heartbeat", {}},
@@ -80,10 +66,9 @@ Report BuildReport(const DiagnoseInput& input) {
     for (Section& section : report.sections) {
       if (section.id != finding.topic) continue;
       section.checks.push_back(
-          {std::move(finding.id), std::move(finding.name),
-           VerdictOf(finding.severity), std::move(finding.summary),
-           std::move(finding.evidence), std::move(finding.first_fix),
-           std::move(finding.alert_name)});
+          {std::move(finding.id), std::move(finding.name), finding.severity,
+           std::move(finding.summary), std::move(finding.evidence),
+           std::move(finding.first_fix), std::move(finding.alert_name)});
     }
   }
   for (Verdict v :
@@ -116,14 +101,6 @@ int ExitStatus(const Report& report) {
     default:
       return 0;
   }
-}
-
-std::string FormatUtc(double unix_seconds) {
-  return verdict::FormatUtcIso(unix_seconds);
-}
-
-std::string HumanDuration(double seconds) {
-  return verdict::HumanDuration(seconds);
 }
 
 }  // namespace entra_pta::diagnose

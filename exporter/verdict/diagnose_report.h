@@ -16,11 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "exporter/verdict/engine.h"
+
 namespace entra_pta::diagnose {
 
-// kSkip: not checked, because the collector is disabled or cannot work on
-// this OS. A SKIP never changes the exit status (see ExitStatus).
-enum class Verdict { kPass, kWarn, kFail, kSkip };
+// The engine's severity of a finding. A SKIP never changes the exit status
+// (see ExitStatus).
+using Verdict = verdict::Severity;
 
 std::string_view VerdictName(Verdict verdict);      // "PASS", "WARN", ...
 std::string_view VerdictJsonName(Verdict verdict);  // "pass", "warn", ...
@@ -68,10 +70,5 @@ Report BuildReport(const DiagnoseInput& input);
 // WARN, 2 when a check failed. Configuration errors are exit status 2 too,
 // but produce no report (diagnose.h).
 int ExitStatus(const Report& report);
-
-// "2027-01-15T08:00:00Z".
-std::string FormatUtc(double unix_seconds);
-// "45s", "12m 5s", "3h 20m", "17 days".
-std::string HumanDuration(double seconds);
 
 }  // namespace entra_pta::diagnose

@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "exporter/testing/scenario_collector.h"
+#include "exporter/verdict/text.h"
 #include "exporter/verdict/thresholds.h"
 
 namespace entra_pta::diagnose {
@@ -485,8 +486,10 @@ TEST(BuildReportTest, FailedCollectorCarriesItsError) {
 }
 
 TEST(FormatTest, UtcAndDurations) {
-  EXPECT_EQ(FormatUtc(1'800'000'000), "2027-01-15T08:00:00Z");
-  EXPECT_EQ(FormatUtc(0), "1970-01-01T00:00:00Z");
+  using verdict::FormatUtcIso;
+  using verdict::HumanDuration;
+  EXPECT_EQ(FormatUtcIso(1'800'000'000), "2027-01-15T08:00:00Z");
+  EXPECT_EQ(FormatUtcIso(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(HumanDuration(45), "45s");
   EXPECT_EQ(HumanDuration(725), "12m 5s");
   EXPECT_EQ(HumanDuration(7200), "2h");

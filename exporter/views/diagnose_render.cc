@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "exporter/sdk/clock.h"
+#include "exporter/verdict/text.h"
 
 namespace entra_pta::diagnose {
 namespace {
@@ -51,7 +52,7 @@ std::string Counts(const Report& report) {
 }
 
 std::string Since(const Report& report) {
-  return HumanDuration(static_cast<double>(report.since.count()));
+  return verdict::HumanDuration(static_cast<double>(report.since.count()));
 }
 
 bool ShowDetails(const Check& check) {
@@ -100,7 +101,8 @@ std::string RenderText(const Report& report, bool colour) {
       << (report.overall == Verdict::kSkip ? "nothing checked"
                                            : VerdictName(report.overall))
       << reset << " (exit status " << ExitStatus(report) << ")\n"
-      << "Generated " << FormatUtc(ToUnixSeconds(report.generated_at))
+      << "Generated "
+      << verdict::FormatUtcIso(ToUnixSeconds(report.generated_at))
       << "; events from the last " << Since(report) << ".\n"
       << "Checks: " << Counts(report) << ".\n";
   for (const Section& section : report.sections) {
@@ -134,7 +136,7 @@ std::string RenderJson(const Report& report) {
   j["schema_version"] = kSchemaVersion;
   j["result"] = VerdictJsonName(report.overall);
   j["exit_status"] = ExitStatus(report);
-  j["generated_at"] = FormatUtc(ToUnixSeconds(report.generated_at));
+  j["generated_at"] = verdict::FormatUtcIso(ToUnixSeconds(report.generated_at));
   j["events_since_seconds"] = report.since.count();
   nlohmann::ordered_json counts = nlohmann::ordered_json::object();
   for (Verdict v :
@@ -176,7 +178,8 @@ std::string RenderMarkdown(const Report& report) {
       << (report.overall == Verdict::kSkip ? "nothing checked"
                                            : VerdictName(report.overall))
       << "\n\n"
-      << "Generated " << FormatUtc(ToUnixSeconds(report.generated_at))
+      << "Generated "
+      << verdict::FormatUtcIso(ToUnixSeconds(report.generated_at))
       << "; events from the last " << Since(report) << ". Exit status "
       << ExitStatus(report) << ". Checks: " << Counts(report) << ".\n";
   for (const Section& section : report.sections) {
