@@ -74,14 +74,14 @@ TEST(DiagnoseThresholdsTest, AgreeWithTheAlertRules) {
   const std::string window =
       "[" + std::to_string(kSignInFailureWindowMinutes) + "m])) > ";
   EXPECT_PRED2(contains, Expr(rules, "EntraPTASignInFailuresADUnreachable"),
-               "{code=~\"80001|80007\"}" + window +
-                   std::to_string(kSignInADUnreachableMax) + "\n");
+               std::string("{code=~\"") + kSignInADUnreachableCodes + "\"}" +
+                   window + std::to_string(kSignInADUnreachableMax) + "\n");
   EXPECT_PRED2(contains, Expr(rules, "EntraPTASignInFailuresTimeouts"),
-               "{code=~\"80002|80014\"}" + window +
-                   std::to_string(kSignInTimeoutsMax) + "\n");
+               std::string("{code=~\"") + kSignInTimeoutsCodes + "\"}" +
+                   window + std::to_string(kSignInTimeoutsMax) + "\n");
   EXPECT_PRED2(contains, Expr(rules, "EntraPTASignInFailuresDecryption"),
-               "{code=~\"80010|80011\"}" + window +
-                   std::to_string(kSignInDecryptionMax) + "\n");
+               std::string("{code=~\"") + kSignInDecryptionCodes + "\"}" +
+                   window + std::to_string(kSignInDecryptionMax) + "\n");
   EXPECT_PRED2(contains, Expr(rules, "EntraPTADirectorySyncStale"),
                "> " + std::to_string(kDirectorySyncStaleHours) + " * 3600");
   EXPECT_PRED2(contains, Expr(rules, "EntraPTADirectorySyncStale"),

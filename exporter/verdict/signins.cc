@@ -8,6 +8,7 @@
 // a family fails when a failure is that recent and its count exceeds the
 // alert's threshold (an upper bound of the window's count), and says so.
 #include <optional>
+#include <string_view>
 
 #include "exporter/verdict/assess.h"
 #include "exporter/verdict/text.h"
@@ -19,8 +20,8 @@ namespace {
 struct Family {
   const char* id;
   const char* name;
-  std::vector<std::string> codes;
-  int max;  // the alert fires above this many in the window
+  const char* codes;  // "80001|80007", as the alert's matcher
+  int max;            // the alert fires above this many in the window
   const char* alert;
   const char* meaning;  // the words of the alert's runbook section
   std::vector<std::string> fix;
@@ -31,7 +32,7 @@ const std::vector<Family>& Families() {
       {"cloud.signins.ad_unreachable",
        "Sign-ins failed: agent cannot reach Active Directory (AADSTS80001, "
        "80007)",
-       {"80001", "80007"},
+       kSignInADUnreachableCodes,
        kSignInADUnreachableMax,
        "EntraPTASignInFailuresADUnreachable",
        "Users with the right password are refused: an agent could not reach "
@@ -43,7 +44,7 @@ const std::vector<Family>& Families() {
         "available\"), fix the agents first."}},
       {"cloud.signins.timeouts",
        "Sign-ins failed: password validation timed out (AADSTS80002, 80014)",
-       {"80002", "80014"},
+       kSignInTimeoutsCodes,
        kSignInTimeoutsMax,
        "EntraPTASignInFailuresTimeouts",
        "Users are refused because password validation took too long: a slow "
@@ -54,7 +55,7 @@ const std::vector<Family>& Families() {
       {"cloud.signins.decryption",
        "Sign-ins failed: agent cannot decrypt the password (AADSTS80010, "
        "80011)",
-       {"80010", "80011"},
+       kSignInDecryptionCodes,
        kSignInDecryptionMax,
        "EntraPTASignInFailuresDecryption",
        "Every sign-in the broken agent takes fails until a new agent is "
@@ -65,6 +66,17 @@ const std::vector<Family>& Families() {
         "on a healthy server) and uninstall the broken one."}},
   };
   return kFamilies;
+}
+
+// "80001|80007" -> {"80001", "80007"}.
+std::vector<std::string> Alternatives(std::string_view matcher) {
+  std::vector<std::string> parts;
+  for (std::size_t bar; (bar = matcher.find('|')) != std::string_view::npos;
+       matcher.remove_prefix(bar + 1)) {
+    parts.emplace_back(matcher.substr(0, bar));
+  }
+  parts.emplace_back(matcher);
+  return parts;
 }
 
 // The fix for each `reason` of an unavailable Graph source.
@@ -103,7 +115,7 @@ Finding FamilyFinding(const Context& context, const Family& family) {
   const double window = kSignInFailureWindowMinutes * 60.0;
   double total = 0;
   std::optional<double> newest;
-  for (const std::string& code : family.codes) {
+  for (const std::string& code : Alternatives(family.codes)) {
     const double count =
         context.metrics.One("entra_pta_signin_failures_total", {{"code", code}})
             .value_or(0);

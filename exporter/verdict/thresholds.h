@@ -59,6 +59,10 @@ inline constexpr int kSignInFailureWindowMinutes = 10;
 inline constexpr int kSignInADUnreachableMax = 5;
 inline constexpr int kSignInTimeoutsMax = 10;
 inline constexpr int kSignInDecryptionMax = 2;
+// The codes of each family, as the rules' code=~"..." matchers spell them.
+inline constexpr const char* kSignInADUnreachableCodes = "80001|80007";
+inline constexpr const char* kSignInTimeoutsCodes = "80002|80014";
+inline constexpr const char* kSignInDecryptionCodes = "80010|80011";
 
 // EntraPTADirectorySyncStale: hours since the last directory sync, while
 // sync is enabled (Entra Connect Sync's default cycle is 30 minutes).
